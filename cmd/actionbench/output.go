@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/actionbench/actionbench/engine"
+)
+
+// attemptJSON is the --json form of an attempt: stable field names that
+// scripts can rely on.
+type attemptJSON struct {
+	Outcome               engine.Outcome `json:"outcome"`
+	Status                int            `json:"status"`
+	LatencyMS             float64        `json:"latency_ms"`
+	BotReply              string         `json:"bot_reply"`
+	Diagnosis             string         `json:"diagnosis"`
+	Warnings              []string       `json:"warnings"`
+	ProductionWouldReject []string       `json:"production_would_reject"`
+	DeliveryID            string         `json:"delivery_id"`
+	Kind                  engine.Kind    `json:"kind"`
+	ActionID              string         `json:"action_id,omitempty"`
+	ConversationID        string         `json:"conversation_id"`
+	Trigger               engine.Trigger `json:"trigger,omitempty"`
+	At                    time.Time      `json:"at"`
+	Sent                  bool           `json:"sent"`
+	RemoteAddr            string         `json:"remote_addr,omitempty"`
+	RateLimit             rateLimitJSON  `json:"rate_limit"`
+	Request               requestJSON    `json:"request"`
+	Response              *responseJSON  `json:"response"`
+}
+
+type rateLimitJSON struct {
+	Remaining int        `json:"remaining"`
+	FreesAt   *time.Time `json:"frees_at"`
+}
+
+type requestJSON struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+type responseJSON struct {
+	Status     int               `json:"status"`
+	Headers    map[string]string `json:"headers"`
+	Body       string            `json:"body"`
+	BodyBase64 string            `json:"body_base64,omitempty"`
+	Truncated  bool              `json:"truncated"`
+}
+
+func newAttemptJSON(a *engine.Attempt, red redactor) attemptJSON {
+	j := attemptJSON{
+		Outcome:               a.Outcome,
+		LatencyMS:             float64(a.Latency.Microseconds()) / 1000,
+		BotReply:              red.String(a.BotReply),
+		Diagnosis:             red.String(a.Diagnosis),
+		Warnings:              nonNil(a.Warnings),
+		ProductionWouldReject: nonNil(a.ProductionWouldReject),
+		DeliveryID:            a.DeliveryID,
+		Kind:                  a.Kind,
+		ActionID:              a.ActionID,
+		ConversationID:        a.ConversationID,
+		Trigger:               a.Trigger,
+		At:                    a.At,
+		Sent:                  a.Sent,
+		RemoteAddr:            a.RemoteAddr,
+		RateLimit:             rateLimitJSON{Remaining: a.Limit.Remaining},
+		Request: requestJSON{
+			Method:  a.Request.Method,
+			URL:     a.Request.URL,
+			Headers: flatHeaders(a.Request.Header),
+			Body:    red.String(string(a.Request.Body)),
+		},
+	}
+	if !a.Limit.FreesAt.IsZero() {
+		t := a.Limit.FreesAt
+		j.RateLimit.FreesAt = &t
+	}
+	if r := a.Response; r != nil {
+		j.Status = r.Status
+		j.Response = &responseJSON{Status: r.Status, Headers: flatHeaders(r.Header), Truncated: r.Truncated}
+		if utf8.Valid(r.Body) {
+			j.Response.Body = red.String(string(r.Body))
+		} else {
+			j.Response.BodyBase64 = encodeBase64(r.Body)
+		}
+	}
+	return j
+}
+
+func writeAttemptJSON(w io.Writer, a *engine.Attempt, red redactor) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(newAttemptJSON(a, red))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func flatHeaders(h http.Header) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, v := range h {
+		m[k] = strings.Join(v, ", ")
+	}
+	return m
+}
+
+// styles for the human output; lipgloss drops colour when stdout is not a
+// terminal or NO_COLOR is set.
+type styles struct {
+	ok, bad, warn, label, dim lipgloss.Style
+}
+
+func newStyles(w io.Writer) styles {
+	r := lipgloss.NewRenderer(w)
+	return styles{
+		ok:    r.NewStyle().Foreground(lipgloss.Color("2")).Bold(true),
+		bad:   r.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
+		warn:  r.NewStyle().Foreground(lipgloss.Color("3")),
+		label: r.NewStyle().Bold(true),
+		dim:   r.NewStyle().Faint(true),
+	}
+}
+
+func writeAttemptText(w io.Writer, a *engine.Attempt, red redactor) error {
+	st := newStyles(w)
+	var b strings.Builder
+	outcome := st.bad.Render(string(a.Outcome))
+	if a.Outcome.Succeeded() {
+		outcome = st.ok.Render(string(a.Outcome))
+	}
+	status := "no response"
+	if a.Response != nil {
+		status = http.StatusText(a.Response.Status)
+		status = strings.TrimSpace(fmt.Sprintf("%d %s", a.Response.Status, status))
+	}
+	latency := "not sent"
+	if a.Sent || a.Latency > 0 {
+		latency = formatLatency(a.Latency)
+	}
+	fmt.Fprintf(&b, "%s  %s  %s\n", outcome, status, latency)
+	field := func(name, value string) {
+		fmt.Fprintf(&b, "%s %s\n", st.label.Render(fmt.Sprintf("%-10s", name+":")), value)
+	}
+	field("action", fmt.Sprintf("%s (%s) → %s", a.ActionID, a.Trigger, a.Request.URL))
+	field("bot", red.String(a.BotReply))
+	if a.Diagnosis != "" {
+		field("diagnosis", red.String(a.Diagnosis))
+	}
+	for _, warning := range a.Warnings {
+		field("warning", st.warn.Render(red.String(warning)))
+	}
+	for _, mark := range a.ProductionWouldReject {
+		field("note", st.warn.Render("production would reject: "+mark))
+	}
+	limit := fmt.Sprintf("%d of %d calls left in this conversation's %d-minute window", a.Limit.Remaining, engine.RateLimit, int(engine.RateWindow.Minutes()))
+	if !a.Limit.FreesAt.IsZero() {
+		limit += fmt.Sprintf(", frees at %s", a.Limit.FreesAt.Format(time.TimeOnly))
+	}
+	if a.Outcome != engine.OutcomeRejected && a.Outcome != engine.OutcomeTooLarge || a.Sent {
+		field("limit", limit)
+	}
+	fmt.Fprintf(&b, "%s\n", st.dim.Render(fmt.Sprintf("conversation %s · delivery %s", a.ConversationID, a.DeliveryID)))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// formatLatency renders milliseconds below a second and seconds above.
+func formatLatency(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+
+func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/actionbench/actionbench/engine/netpolicy"
+	"github.com/actionbench/actionbench/engine/ratelimit"
+	"github.com/actionbench/actionbench/engine/sign"
+)
+
+// The platform's fixed limits (reference: "DGbot waits up to 8 seconds",
+// "Request and response bodies are limited to 100 KB", "3 per 10 minutes per
+// conversation").
+const (
+	Timeout      = 8 * time.Second
+	MaxBodyBytes = 100 * 1024
+	RateLimit    = 3
+	RateWindow   = 10 * time.Minute
+	// SlowAfter is the reference's advice: "respond within 5 seconds".
+	SlowAfter = 5 * time.Second
+)
+
+// Options configures a Dispatcher. The zero value sends exactly as the
+// platform does under the workbench policy.
+type Options struct {
+	Policy    netpolicy.Policy
+	AllowHTTP bool // plain http:// to loopback, marked as production would reject
+	// RootCAs are the trusted CAs; nil means the system pool. Certificates are
+	// always verified.
+	RootCAs *x509.CertPool
+	// Resolver resolves endpoint host names; nil means the system resolver.
+	Resolver netpolicy.Resolver
+	// Clock is the virtual clock for timestamps and the rate limit; nil means
+	// time.Now. Network timeouts always run on real time.
+	Clock func() time.Time
+	// NewID returns a fresh delivery id; nil means random ids.
+	NewID func() string
+	// Limiter enforces the per-conversation rate limit; nil means a new
+	// in-memory limiter of RateLimit calls per RateWindow.
+	Limiter *ratelimit.Limiter
+	// Timeout overrides the 8 s budget; only tests of the engine itself
+	// should set it.
+	Timeout time.Duration
+	// UserAgent is sent with every request.
+	UserAgent string
+}
+
+// Dispatcher sends custom actions (and event webhooks) as the platform does.
+// Build one with New and reuse it: it keeps connections alive between calls.
+// It is safe for concurrent use.
+type Dispatcher struct {
+	policy    netpolicy.Policy
+	allowHTTP bool
+	clock     func() time.Time
+	newID     func() string
+	limiter   *ratelimit.Limiter
+	timeout   time.Duration
+	userAgent string
+
+	secure *http.Client // https, dialled through the policy guard
+	plain  *http.Client // http to loopback only; nil unless AllowHTTP
+
+	signers sync.Map // secret -> *sign.Signer
+}
+
+// New builds a Dispatcher.
+func New(opts Options) *Dispatcher {
+	d := &Dispatcher{
+		policy:    opts.Policy,
+		allowHTTP: opts.AllowHTTP,
+		clock:     opts.Clock,
+		newID:     opts.NewID,
+		limiter:   opts.Limiter,
+		timeout:   opts.Timeout,
+		userAgent: opts.UserAgent,
+	}
+	if d.policy == "" {
+		d.policy = netpolicy.Workbench
+	}
+	if d.clock == nil {
+		d.clock = time.Now
+	}
+	if d.newID == nil {
+		d.newID = randomDeliveryID
+	}
+	if d.limiter == nil {
+		d.limiter = ratelimit.New(RateLimit, RateWindow)
+	}
+	if d.timeout == 0 {
+		d.timeout = Timeout
+	}
+	if d.userAgent == "" {
+		d.userAgent = "actionbench"
+	}
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: opts.RootCAs}
+	d.secure = newClient(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
+	if d.allowHTTP && d.policy == netpolicy.Workbench {
+		d.plain = newClient(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil)
+	}
+	return d
+}
+
+func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Client {
+	transport := &http.Transport{
+		// The platform calls endpoints directly: proxy settings in the
+		// environment must not change where a request goes.
+		Proxy:                  nil,
+		DialContext:            guard.DialContext,
+		TLSClientConfig:        tlsConfig,
+		ForceAttemptHTTP2:      false,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		// Compression is negotiated and decoded by the engine itself, so the
+		// body limit applies to the decoded bytes.
+		DisableCompression: true,
+	}
+	return &http.Client{
+		Transport: transport,
+		// A redirect is an answer to classify, never a place to go.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Close releases idle connections.
+func (d *Dispatcher) Close() {
+	d.secure.CloseIdleConnections()
+	if d.plain != nil {
+		d.plain.CloseIdleConnections()
+	}
+}
+
+// Limiter returns the rate limiter, so callers can show a conversation's budget.
+func (d *Dispatcher) Limiter() *ratelimit.Limiter { return d.limiter }
+
+// Now returns the dispatcher's virtual time.
+func (d *Dispatcher) Now() time.Time { return d.clock() }
+
+func (d *Dispatcher) signer(secret string) *sign.Signer {
+	if s, ok := d.signers.Load(secret); ok {
+		return s.(*sign.Signer)
+	}
+	s, _ := d.signers.LoadOrStore(secret, sign.NewSigner(secret))
+	return s.(*sign.Signer)
+}
+
+func randomDeliveryID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return "dlv_" + hex.EncodeToString(b[:])
+}
+
+// withTimeout bounds one whole exchange: connect, TLS, write, headers, body.
+func (d *Dispatcher) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d.timeout)
+}

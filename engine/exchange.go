@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/actionbench/actionbench/engine/netpolicy"
+)
+
+// exchange sends a.Request with client and reads the answer within the
+// timeout. It reports true when a complete response within the body limit
+// arrived, for the caller to classify; otherwise a's outcome is filled in.
+func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, client *http.Client) bool {
+	ctx, cancel := d.withTimeout(ctx)
+	defer cancel()
+
+	trace := &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			a.Sent = true
+			a.RemoteAddr = info.Conn.RemoteAddr().String()
+		},
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), a.Request.Method, a.Request.URL, bytes.NewReader(a.Request.Body))
+	if err != nil {
+		a.fail(OutcomeRejected, fmt.Sprintf("the request cannot be built (%v): fix the endpoint URL", err))
+		return false
+	}
+	req.Header = a.Request.Header
+
+	a.Started = time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		a.Latency = time.Since(a.Started)
+		d.transportFailure(ctx, a, err, nil)
+		return false
+	}
+	defer resp.Body.Close()
+	d.markRemote(a)
+	a.Response = &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
+
+	body, problem, err := readBody(resp)
+	a.Latency = time.Since(a.Started)
+	a.Response.Body = body
+	switch {
+	case err != nil:
+		d.transportFailure(ctx, a, err, body)
+		return false
+	case problem == errTooLarge:
+		a.Response.Truncated = true
+		a.fail(OutcomeTooLarge, tooLargeDiagnosis(resp))
+		return false
+	case problem != "":
+		a.fail(OutcomeInvalidResponse, problem)
+		return false
+	}
+	if a.Latency > SlowAfter {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("took %s: the platform gives up at %s; respond within %s", seconds(a.Latency), seconds(d.timeout), seconds(SlowAfter)))
+	}
+	return true
+}
+
+// markRemote notes what production would make of the address the request
+// actually went to, including on reused keep-alive connections.
+func (d *Dispatcher) markRemote(a *Attempt) {
+	if d.policy == netpolicy.Production || a.RemoteAddr == "" {
+		return
+	}
+	ap, err := netip.ParseAddrPort(a.RemoteAddr)
+	if err != nil {
+		return
+	}
+	if reason := netpolicy.ProductionReason(ap.Addr().Unmap()); reason != "" {
+		for _, m := range a.ProductionWouldReject {
+			if m == reason {
+				return
+			}
+		}
+		a.ProductionWouldReject = append(a.ProductionWouldReject, reason)
+	}
+}
+
+const errTooLarge = "too large"
+
+// readBody reads the decoded body, never past MaxBodyBytes+1 bytes. It
+// returns errTooLarge as the problem when the body is over the limit, or a
+// diagnosis when the encoding is unusable; err is a network failure.
+func readBody(resp *http.Response) (body []byte, problem string, err error) {
+	if resp.ContentLength > MaxBodyBytes {
+		return nil, errTooLarge, nil
+	}
+	// The wire is capped too, so a compressed body cannot make us read an
+	// unbounded stream either.
+	wire := &wireReader{r: io.LimitReader(resp.Body, MaxBodyBytes+1)}
+	var r io.Reader = wire
+	size := 512
+	switch enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+		if resp.ContentLength >= 0 {
+			size = int(resp.ContentLength) + 1
+		}
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(wire)
+		if err != nil {
+			if wire.err != nil {
+				return nil, "", wire.err
+			}
+			return nil, fmt.Sprintf("Content-Encoding is gzip but the body is not gzip data (%v): compress it correctly or send it uncompressed", err), nil
+		}
+		r = zr
+	default:
+		return nil, fmt.Sprintf("Content-Encoding %s is not supported: the platform asks for gzip or no encoding", enc), nil
+	}
+	body, err = readAtMost(r, MaxBodyBytes+1, size)
+	switch {
+	case len(body) > MaxBodyBytes:
+		return body[:MaxBodyBytes], errTooLarge, nil
+	case wire.err != nil:
+		return body, "", wire.err
+	case err != nil:
+		return body, fmt.Sprintf("Content-Encoding is gzip but the body is not valid gzip data (%v): compress it correctly or send it uncompressed", err), nil
+	}
+	return body, "", nil
+}
+
+// wireReader remembers the network error behind a read, so a failure of the
+// connection can be told from a failure to decode what it carried.
+type wireReader struct {
+	r   io.Reader
+	err error
+}
+
+func (w *wireReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil && err != io.EOF {
+		w.err = err
+	}
+	return n, err
+}
+
+// readAtMost reads until EOF or until limit bytes, starting with room for size.
+func readAtMost(r io.Reader, limit, size int) ([]byte, error) {
+	buf := make([]byte, 0, min(max(size, 64), limit))
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+func tooLargeDiagnosis(resp *http.Response) string {
+	if resp.ContentLength > MaxBodyBytes {
+		return fmt.Sprintf("response Content-Length is %s bytes, over the %s-byte limit: return a smaller body", commas64(resp.ContentLength), commas(MaxBodyBytes))
+	}
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return fmt.Sprintf("response body decodes (%s) to more than %s bytes: the limit applies to the decoded body; return a smaller body", enc, commas(MaxBodyBytes))
+	}
+	return fmt.Sprintf("response body is more than %s bytes (reading stopped there): return a smaller body", commas(MaxBodyBytes))
+}
+
+// transportFailure classifies an error from sending or from reading the body.
+func (d *Dispatcher) transportFailure(ctx context.Context, a *Attempt, err error, partial []byte) {
+	var refusal *netpolicy.Refusal
+	if errors.As(err, &refusal) {
+		a.Sent = false
+		a.fail(OutcomeRejected, refusalDiagnosis(refusal))
+		return
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if a.Response != nil {
+			a.fail(OutcomeTimeout, fmt.Sprintf("the response body did not finish within %s (status %d, %s bytes received, took %s): respond within %s",
+				seconds(d.timeout), a.Response.Status, commas(len(partial)), seconds(a.Latency), seconds(SlowAfter)))
+		} else {
+			a.fail(OutcomeTimeout, fmt.Sprintf("no response within %s (took %s): respond within %s", seconds(d.timeout), seconds(a.Latency), seconds(SlowAfter)))
+		}
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		a.fail(OutcomeTransportError, "cancelled before the endpoint answered")
+		return
+	}
+	a.fail(OutcomeTransportError, transportDiagnosis(a, err))
+}
+
+func transportDiagnosis(a *Attempt, err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	var (
+		verify    *tls.CertificateVerificationError
+		unknownCA x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		record    tls.RecordHeaderError
+		alert     tls.AlertError
+		dnsErr    *net.DNSError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return "TLS: the endpoint's certificate is signed by an unknown authority (self-signed?): pass its CA with --ca-file (or ca_file in the workspace); the platform only trusts public CAs"
+	case errors.As(err, &hostname):
+		return fmt.Sprintf("TLS: the certificate is not valid for this host (%v): serve a certificate for the URL's host name", hostname)
+	case errors.As(err, &invalid):
+		return fmt.Sprintf("TLS: the certificate is not valid (%v): renew or replace it", invalid)
+	case errors.As(err, &verify):
+		return fmt.Sprintf("TLS: certificate verification failed (%v)", verify.Err)
+	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "TLS: the endpoint did not answer with TLS (plain HTTP on an HTTPS port?): serve HTTPS, or use an http:// URL with --allow-http for a loopback endpoint"
+	case errors.As(err, &alert):
+		return fmt.Sprintf("TLS handshake failed (%v): the platform needs TLS 1.2 or later with a certificate it trusts", err)
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("DNS lookup of %s failed (%s): check the endpoint's host name", dnsErr.Name, dnsErr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("connection refused by %s: is the endpoint running and listening on that port?", hostPort(a.Request.URL))
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the endpoint reset the connection: check its logs for a crash"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		if a.Response != nil {
+			return fmt.Sprintf("the connection closed before the body was complete (status %d): send the whole body it declared", a.Response.Status)
+		}
+		return "the endpoint closed the connection without sending a response: check its logs for a crash"
+	}
+	return fmt.Sprintf("connection failed: %v", err)
+}
+
+func hostPort(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "443"
+	if u.Scheme == "http" {
+		port = "80"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}

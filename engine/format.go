@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// seconds renders a duration as the reference does: "8 s", "6.0 s".
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 && d >= time.Second {
+		return fmt.Sprintf("%d s", d/time.Second)
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func minutes(d time.Duration) string {
+	return fmt.Sprintf("%d min", int(d.Minutes()))
+}
+
+// roundDuration renders a wait to the second: "4m20s".
+func roundDuration(d time.Duration) string {
+	return d.Round(time.Second).String()
+}
+
+// commas renders 102400 as "102,400".
+func commas(n int) string { return commas64(int64(n)) }
+
+func commas64(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + commas64(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+// Package workspace loads the workspace file: the chatbot, the policy, an
+// optional extra CA and the custom actions that actionbench dispatches.
+//
+// A workspace is one YAML document:
+//
+//	chatbot:
+//	  id: bot_def456
+//	  name: Support Bot
+//	policy: workbench          # or production; optional, default workbench
+//	ca_file: certs/dev-ca.pem  # optional, relative to this file
+//	actions:
+//	  - id: order_lookup
+//	    name: Order lookup                     # optional, defaults to id
+//	    url: https://127.0.0.1:8443/dgbot/action
+//	    secret: ${ORDER_LOOKUP_SECRET}
+//	    triggers: [ai_intent:order_status, button_click:track_order, lead_captured, manual]
+//	    payload:                               # optional, defaults to {}
+//	      customer_email: "{{visitor.email}}"
+//	      order_id: "{{entities.order_id}}"
+//
+// The rules:
+//
+//   - chatbot.id and chatbot.name are required; actions is a list, possibly
+//     empty.
+//   - An action needs id, url and secret. Ids are letters, digits, "_", "."
+//     and "-", and are unique in the workspace.
+//   - url is an absolute https:// (or http://) URL with a host and no
+//     user:password@. The file may say http; the dispatcher refuses it
+//     unless plaintext is explicitly allowed.
+//   - secret and url may refer to environment variables as ${NAME}, for the
+//     whole value or part of it; $${ writes a literal ${. A variable that is
+//     not set is an error, and so is a secret that ends up empty. Secrets
+//     are never part of an error message.
+//   - triggers lists ai_intent:NAME, button_click:ID, lead_captured and
+//     manual; an action with no triggers can still be fired by hand.
+//   - payload is a mapping compiled by package template: strings may hold
+//     {{variables}}, and key order is kept.
+//   - Unknown keys, wrong types, anchors, aliases and tags are errors.
+//
+// Every error is an *Error naming the file, line and column, what was
+// expected and how to fix it.
+package workspace

@@ -1,0 +1,266 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/netpolicy"
+)
+
+// Workspace is a loaded workspace file.
+type Workspace struct {
+	Path    string // the file it was loaded from ("" for in-memory)
+	Chatbot engine.Chatbot
+	Policy  netpolicy.Policy // "workbench" unless the file says otherwise
+	CAFile  string           // ca_file, resolved relative to the workspace file's directory; "" if absent
+	Actions []engine.Action
+
+	// caLine and caColumn are where ca_file was written, for Load's check
+	// that the file exists.
+	caLine, caColumn int
+}
+
+// LookupEnv is os.LookupEnv's signature; injected so tests need no real
+// environment.
+type LookupEnv func(string) (string, bool)
+
+// Load reads and parses the workspace file at path, and checks that its
+// ca_file exists. A nil env means os.LookupEnv.
+func Load(path string, env LookupEnv) (*Workspace, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read workspace: " + reason(err)}
+	}
+	w, err := Parse(path, data, env)
+	if err != nil {
+		return nil, err
+	}
+	w.Path = path
+	if w.CAFile != "" {
+		msg := ""
+		if fi, err := os.Stat(w.CAFile); err != nil {
+			msg = reason(err)
+		} else if fi.IsDir() {
+			msg = "it is a directory"
+		}
+		if msg != "" {
+			return nil, &Error{File: path, Line: w.caLine, Column: w.caColumn,
+				Msg: fmt.Sprintf("ca_file %s cannot be used: %s; give the path of a PEM file, relative to the workspace file", w.CAFile, msg)}
+		}
+	}
+	return w, nil
+}
+
+// reason returns the cause of a file system error without the path, which
+// the *Error already names.
+func reason(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse parses a workspace held in memory; name is used in error messages
+// and ca_file is resolved against its directory. It does not touch the
+// file system. A nil env means os.LookupEnv.
+func Parse(name string, data []byte, env LookupEnv) (*Workspace, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	l := &loader{file: name, data: data, env: env, keyOf: map[ast.Node]ast.Node{}}
+	body, err := l.document()
+	if err != nil {
+		return nil, err
+	}
+	return l.workspace(body)
+}
+
+// document parses data and returns the body of its single document.
+func (l *loader) document() (ast.Node, error) {
+	file, err := l.parseYAML()
+	if err != nil {
+		return nil, err
+	}
+	var body ast.Node
+	for _, doc := range file.Docs {
+		if doc == nil || isNil(doc.Body) {
+			continue
+		}
+		if _, ok := doc.Body.(*ast.DirectiveNode); ok {
+			// go-yaml gives a %YAML directive a document of its own.
+			continue
+		}
+		if body != nil {
+			return nil, l.errAt(doc.Body, "a workspace is a single YAML document: remove this second document or the --- before it")
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		return nil, &Error{File: l.file, Line: 1, Column: 1, Msg: "empty workspace: expected chatbot and actions"}
+	}
+	return body, nil
+}
+
+// parseYAML runs go-yaml's parser. A panic inside the parser on hostile
+// input is turned into an error: a bad file must never crash the tool.
+func (l *loader) parseYAML() (file *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			file, err = nil, &Error{File: l.file, Line: 1, Column: 1, Msg: "invalid YAML: the parser could not read this file"}
+		}
+	}()
+	file, err = parser.ParseBytes(l.data, 0)
+	if err != nil {
+		return nil, fromYAML(l.file, l.data, err)
+	}
+	return file, nil
+}
+
+// workspace reads the top-level mapping. Keys are checked before values,
+// so a misspelt key is reported before what its absence causes.
+func (l *loader) workspace(body ast.Node) (*Workspace, error) {
+	entries, err := l.mapping(body, "a workspace", "a mapping with chatbot and actions at the top level")
+	if err != nil {
+		return nil, err
+	}
+	m, err := l.fields(entries, "the workspace",
+		"chatbot",
+		"policy",
+		"ca_file",
+		"actions",
+	)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workspace{Policy: netpolicy.Workbench}
+	c, ok := m["chatbot"]
+	if !ok {
+		return nil, l.errAt(body, "missing chatbot: add a chatbot mapping with id and name, e.g. chatbot: {id: bot_def456, name: Support Bot}")
+	}
+	if w.Chatbot, err = l.chatbot(c); err != nil {
+		return nil, err
+	}
+	if e, ok := m["policy"]; ok {
+		if w.Policy, err = l.policy(e.Value); err != nil {
+			return nil, err
+		}
+	}
+	if e, ok := m["ca_file"]; ok {
+		if w.CAFile, err = l.caFile(e.Value); err != nil {
+			return nil, err
+		}
+		w.caLine, w.caColumn = position(e.Value)
+	}
+	if e, ok := m["actions"]; ok {
+		if w.Actions, err = l.actions(e.Value); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// chatbot reads the chatbot mapping, e being its entry in the top level.
+func (l *loader) chatbot(e *ast.MappingValueNode) (engine.Chatbot, error) {
+	entries, err := l.mapping(e.Value, "chatbot", "a mapping with id and name")
+	if err != nil {
+		return engine.Chatbot{}, err
+	}
+	m, err := l.fields(entries, "chatbot",
+		"id",
+		"name",
+	)
+	if err != nil {
+		return engine.Chatbot{}, err
+	}
+	var c engine.Chatbot
+	if c.ID, err = l.required(m, e.Key, "chatbot", "id", "chatbot.id", "the bot's id, e.g. id: bot_def456"); err != nil {
+		return c, err
+	}
+	if c.Name, err = l.required(m, e.Key, "chatbot", "name", "chatbot.name", "the bot's display name, e.g. name: Support Bot"); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// required returns the non-empty string value of key in m. owner names
+// the mapping ("chatbot", `action "order_lookup"`) and field the value
+// ("chatbot.id", "url"). A missing key is reported at parent, the node
+// that should have held it.
+func (l *loader) required(m map[string]*ast.MappingValueNode, parent ast.Node, owner, key, field, hint string) (string, error) {
+	e, ok := m[key]
+	if !ok {
+		return "", l.errAt(parent, "%s has no %s: add %s", owner, key, hint)
+	}
+	s, err := l.str(e.Value, field)
+	if err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", l.errAt(e.Value, "%s is empty: give %s", field, hint)
+	}
+	return s, nil
+}
+
+// policy reads policy, checked here rather than by netpolicy.ParsePolicy
+// so that the message can point at the value and say how to fix it.
+func (l *loader) policy(n ast.Node) (netpolicy.Policy, error) {
+	s, err := l.str(n, "policy")
+	if err != nil {
+		return "", err
+	}
+	switch p := netpolicy.Policy(s); p {
+	case netpolicy.Workbench, netpolicy.Production:
+		return p, nil
+	}
+	got := describe(n)
+	if s != "" {
+		got = fmt.Sprintf("%q", s)
+	}
+	return "", l.errAt(n, "policy must be workbench or production, got %s: use workbench to reach your own machine, production to apply the platform's rules", got)
+}
+
+// caFile reads ca_file and resolves it against the workspace's directory.
+func (l *loader) caFile(n ast.Node) (string, error) {
+	s, err := l.str(n, "ca_file")
+	if err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", l.errAt(n, "ca_file is empty: give the path of a PEM file with extra CA certificates, or remove ca_file")
+	}
+	if !filepath.IsAbs(s) {
+		s = filepath.Join(filepath.Dir(l.file), s)
+	}
+	return s, nil
+}
+
+// Action returns the action with the given id.
+func (w *Workspace) Action(id string) (engine.Action, bool) {
+	for _, a := range w.Actions {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return engine.Action{}, false
+}
+
+// Secrets returns every secret value in the workspace, without duplicates,
+// so callers can redact them from any output.
+func (w *Workspace) Secrets() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range w.Actions {
+		if a.Secret != "" && !seen[a.Secret] {
+			seen[a.Secret] = true
+			out = append(out, a.Secret)
+		}
+	}
+	return out
+}
