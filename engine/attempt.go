@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -61,7 +62,7 @@ type Attempt struct {
 	// against the rate limit, whatever came back).
 	Sent bool
 	// RemoteAddr is the address the request was sent to.
-	RemoteAddr string
+	RemoteAddr netip.AddrPort
 
 	Outcome   Outcome
 	BotReply  string   // what the visitor sees

@@ -136,7 +136,7 @@ func classifySuccess(a *Attempt) {
 		return
 	}
 	a.Warnings = append(a.Warnings, reply.warnings()...)
-	if ct := mediaType(r.Header); ct != "application/json" {
+	if ct := mediaType(r.Header); ct != "application/json" && !strings.HasSuffix(ct, "+json") {
 		shown := ct
 		if shown == "" {
 			shown = "missing"
@@ -244,8 +244,9 @@ func statusText(code int) string {
 
 func mediaType(h http.Header) string {
 	ct := h.Get("Content-Type")
-	if ct == "" {
-		return ""
+	switch ct {
+	case "", "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return strings.SplitN(ct, ";", 2)[0] // the common cases, without a parse
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"net/http"
-	"sync"
+	"net/netip"
 	"time"
 
 	"github.com/actionbench/actionbench/engine/netpolicy"
@@ -63,11 +63,15 @@ type Dispatcher struct {
 	limiter   *ratelimit.Limiter
 	timeout   time.Duration
 	userAgent string
+	// userAgentValue is the shared header value for userAgent.
+	userAgentValue []string
 
 	secure *http.Client // https, dialled through the policy guard
 	plain  *http.Client // http to loopback only; nil unless AllowHTTP
 
-	signers sync.Map // secret -> *sign.Signer
+	signers cache[string, *sign.Signer]
+	targets cache[string, *target]
+	reasons cache[netip.Addr, string] // production's verdict per remote address
 }
 
 // New builds a Dispatcher.
@@ -99,6 +103,7 @@ func New(opts Options) *Dispatcher {
 	if d.userAgent == "" {
 		d.userAgent = "actionbench"
 	}
+	d.userAgentValue = []string{d.userAgent}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: opts.RootCAs}
 	d.secure = newClient(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
 	if d.allowHTTP && d.policy == netpolicy.Workbench {
@@ -144,12 +149,16 @@ func (d *Dispatcher) Limiter() *ratelimit.Limiter { return d.limiter }
 // Now returns the dispatcher's virtual time.
 func (d *Dispatcher) Now() time.Time { return d.clock() }
 
-func (d *Dispatcher) signer(secret string) *sign.Signer {
-	if s, ok := d.signers.Load(secret); ok {
-		return s.(*sign.Signer)
+// client returns the HTTP client for a target's scheme.
+func (d *Dispatcher) client(k clientKind) *http.Client {
+	if k == plainClient {
+		return d.plain
 	}
-	s, _ := d.signers.LoadOrStore(secret, sign.NewSigner(secret))
-	return s.(*sign.Signer)
+	return d.secure
+}
+
+func (d *Dispatcher) signer(secret string) *sign.Signer {
+	return d.signers.get(secret, sign.NewSigner)
 }
 
 func randomDeliveryID() string {

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -25,32 +24,38 @@ import (
 // exchange sends a.Request with client and reads the answer within the
 // timeout. It reports true when a complete response within the body limit
 // arrived, for the caller to classify; otherwise a's outcome is filled in.
-func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, client *http.Client) bool {
+func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	ctx, cancel := d.withTimeout(ctx)
 	defer cancel()
 
+	var remote net.Addr
 	trace := &httptrace.ClientTrace{
-		GotConn: func(info httptrace.GotConnInfo) {
-			a.Sent = true
-			a.RemoteAddr = info.Conn.RemoteAddr().String()
-		},
+		GotConn: func(info httptrace.GotConnInfo) { remote = info.Conn.RemoteAddr() },
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), a.Request.Method, a.Request.URL, bytes.NewReader(a.Request.Body))
-	if err != nil {
-		a.fail(OutcomeRejected, fmt.Sprintf("the request cannot be built (%v): fix the endpoint URL", err))
-		return false
-	}
-	req.Header = a.Request.Header
+	u := *t.url // the request may not share the cached URL
+	body := a.Request.Body
+	req := (&http.Request{
+		Method:        a.Request.Method,
+		URL:           &u,
+		Host:          u.Host,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        a.Request.Header,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+		ContentLength: int64(len(body)),
+	}).WithContext(httptrace.WithClientTrace(ctx, trace))
 
 	a.Started = time.Now()
-	resp, err := client.Do(req)
+	resp, err := d.client(t.client).Do(req)
+	d.noteRemote(a, remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
 		d.transportFailure(ctx, a, err, nil)
 		return false
 	}
 	defer resp.Body.Close()
-	d.markRemote(a)
 	a.Response = &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
 
 	body, problem, err := readBody(resp)
@@ -74,24 +79,24 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, client *http.Clie
 	return true
 }
 
-// markRemote notes what production would make of the address the request
-// actually went to, including on reused keep-alive connections.
-func (d *Dispatcher) markRemote(a *Attempt) {
-	if d.policy == netpolicy.Production || a.RemoteAddr == "" {
+// noteRemote records the connection the request went out on, and what
+// production would make of its address (on reused keep-alive connections
+// too, which are never dialled again).
+func (d *Dispatcher) noteRemote(a *Attempt, remote net.Addr) {
+	tcp, ok := remote.(*net.TCPAddr)
+	if !ok {
 		return
 	}
-	ap, err := netip.ParseAddrPort(a.RemoteAddr)
-	if err != nil {
+	a.Sent = true
+	a.RemoteAddr = tcp.AddrPort()
+	if d.policy == netpolicy.Production {
 		return
 	}
-	if reason := netpolicy.ProductionReason(ap.Addr().Unmap()); reason != "" {
-		for _, m := range a.ProductionWouldReject {
-			if m == reason {
-				return
-			}
-		}
-		a.ProductionWouldReject = append(a.ProductionWouldReject, reason)
+	reason := d.productionReason(a.RemoteAddr.Addr().Unmap())
+	if reason == "" || slices.Contains(a.ProductionWouldReject, reason) {
+		return
 	}
+	a.ProductionWouldReject = append(a.ProductionWouldReject, reason)
 }
 
 const errTooLarge = "too large"
@@ -105,7 +110,7 @@ func readBody(resp *http.Response) (body []byte, problem string, err error) {
 	}
 	// The wire is capped too, so a compressed body cannot make us read an
 	// unbounded stream either.
-	wire := &wireReader{r: io.LimitReader(resp.Body, MaxBodyBytes+1)}
+	wire := &wireReader{r: resp.Body, left: MaxBodyBytes + 1}
 	var r io.Reader = wire
 	size := 512
 	switch enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc {
@@ -137,15 +142,24 @@ func readBody(resp *http.Response) (body []byte, problem string, err error) {
 	return body, "", nil
 }
 
-// wireReader remembers the network error behind a read, so a failure of the
-// connection can be told from a failure to decode what it carried.
+// wireReader reads at most left bytes off the connection and remembers the
+// network error behind a read, so a failure of the connection can be told
+// from a failure to decode what it carried.
 type wireReader struct {
-	r   io.Reader
-	err error
+	r    io.Reader
+	left int64
+	err  error
 }
 
 func (w *wireReader) Read(p []byte) (int, error) {
+	if w.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > w.left {
+		p = p[:w.left]
+	}
 	n, err := w.r.Read(p)
+	w.left -= int64(n)
 	if err != nil && err != io.EOF {
 		w.err = err
 	}

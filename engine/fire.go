@@ -3,12 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
-	"net/url"
 	"time"
 
-	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/sign"
 	"github.com/actionbench/actionbench/engine/template"
 )
@@ -41,7 +38,7 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 		Trigger:        call.Trigger,
 		At:             now,
 	}
-	body, warnings := actionBody(call, now)
+	body, warnings := actionBody(&call, now)
 	a.Warnings = warnings
 	// Header keys are spelled as the reference spells them (X-DGbot-…), so
 	// they are not in Go's canonical form: index the map, don't Header.Get.
@@ -49,11 +46,11 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 		Method: http.MethodPost,
 		URL:    call.Action.URL,
 		Header: http.Header{
-			"Content-Type":    {"application/json"},
-			"User-Agent":      {d.userAgent},
-			"Accept-Encoding": {"gzip"},
+			"Content-Type":    jsonContentType,
+			"User-Agent":      d.userAgentValue,
+			"Accept-Encoding": acceptGzip,
 			DeliveryHeader:    {a.DeliveryID},
-			sign.Header:       {string(d.signer(call.Action.Secret).Append(nil, body))},
+			sign.Header:       {string(d.signer(call.Action.Secret).Append(make([]byte, 0, sign.Len), body))},
 		},
 		Body: body,
 	}
@@ -61,7 +58,7 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 		a.fail(OutcomeTooLarge, fmt.Sprintf("request body is %s bytes, over the %s-byte limit: the platform never sends it; shrink the payload template or the values it takes", commas(len(body)), commas(MaxBodyBytes)))
 		return a
 	}
-	client, ok := d.checkURL(a)
+	tgt, ok := d.checkURL(a)
 	if !ok {
 		return a
 	}
@@ -74,7 +71,7 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 			RateLimit, minutes(RateWindow), call.ConversationID, decision.FreesAt.Format(time.TimeOnly), roundDuration(decision.FreesAt.Sub(now)))
 		return a
 	}
-	if d.exchange(ctx, a, client) {
+	if d.exchange(ctx, a, tgt) {
 		classifyAction(a)
 	}
 	if !a.Sent && a.Outcome == OutcomeRejected {
@@ -86,30 +83,43 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 	return a
 }
 
-// actionBody renders the reference's request schema, keys in its order.
-func actionBody(call ActionCall, now time.Time) ([]byte, []string) {
-	vars := call.Vars
-	cloned := false
-	for _, kv := range [...][2]string{
-		{"conversation.id", call.ConversationID},
-		{"chatbot.id", call.Chatbot.ID},
-		{"chatbot.name", call.Chatbot.Name},
-		{"visitor.id", call.VisitorID},
-	} {
-		if _, set := vars[kv[0]]; set {
-			continue
-		}
-		if !cloned {
-			// Never write into the caller's map.
-			vars = maps.Clone(call.Vars)
-			if vars == nil {
-				vars = make(template.Vars, 4)
-			}
-			cloned = true
-		}
-		vars[kv[0]] = kv[1]
+// Header values that never change are shared between attempts; nothing
+// may modify an attempt's headers in place.
+var (
+	jsonContentType = []string{"application/json"}
+	acceptGzip      = []string{"gzip"}
+)
+
+// callVars layers a call's own identifiers under its template variables,
+// so a render needs no copy of the caller's map.
+type callVars struct {
+	vars                                      template.Vars
+	conversation, chatbotID, chatbot, visitor string
+}
+
+func (c *callVars) Lookup(name string) (string, bool) {
+	if v, ok := c.vars[name]; ok {
+		return v, true
 	}
-	b := make([]byte, 0, 512)
+	switch name {
+	case "conversation.id":
+		return c.conversation, true
+	case "chatbot.id":
+		return c.chatbotID, true
+	case "chatbot.name":
+		return c.chatbot, true
+	case "visitor.id":
+		return c.visitor, true
+	}
+	return "", false
+}
+
+// envelopeSize is a generous size of the body around the payload.
+const envelopeSize = 256
+
+// actionBody renders the reference's request schema, keys in its order.
+func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
+	b := make([]byte, 0, envelopeSize+call.Action.Payload.SizeHint()+len(call.ConversationID)+len(call.Chatbot.Name)+len(call.VisitorID))
 	b = append(b, `{"action_id":`...)
 	b = template.AppendString(b, call.Action.ID)
 	b = append(b, `,"conversation_id":`...)
@@ -119,7 +129,7 @@ func actionBody(call ActionCall, now time.Time) ([]byte, []string) {
 	b = append(b, `,"trigger":`...)
 	b = template.AppendString(b, string(call.Trigger))
 	b = append(b, `,"payload":`...)
-	b, warnings := call.Action.Payload.AppendJSON(b, vars)
+	b, warnings := call.Action.Payload.AppendJSON(b, &callVars{call.Vars, call.ConversationID, call.Chatbot.ID, call.Chatbot.Name, call.VisitorID})
 	b = append(b, `,"metadata":{"visitor_id":`...)
 	b = template.AppendString(b, call.VisitorID)
 	b = append(b, `,"timestamp":"`...)
@@ -130,24 +140,16 @@ func actionBody(call ActionCall, now time.Time) ([]byte, []string) {
 	return b, warnings
 }
 
-// checkURL applies the policy's static rules and picks the client for the
-// scheme. On refusal it fills a's outcome.
-func (d *Dispatcher) checkURL(a *Attempt) (*http.Client, bool) {
-	u, err := url.Parse(a.Request.URL)
-	if err != nil {
-		a.fail(OutcomeRejected, fmt.Sprintf("the URL does not parse (%v): fix the endpoint URL", err))
+// checkURL applies the policy's static rules to the request's URL. On
+// refusal it fills a's outcome.
+func (d *Dispatcher) checkURL(a *Attempt) (*target, bool) {
+	t := d.target(a.Request.URL)
+	if t.refusal != "" {
+		a.fail(OutcomeRejected, t.refusal)
 		return nil, false
 	}
-	check, err := netpolicy.CheckURL(d.policy, d.allowHTTP, u)
-	if err != nil {
-		a.fail(OutcomeRejected, refusalDiagnosis(err))
-		return nil, false
-	}
-	a.ProductionWouldReject = append(a.ProductionWouldReject, check.Marks...)
-	if check.Plaintext {
-		return d.plain, true
-	}
-	return d.secure, true
+	a.ProductionWouldReject = append(a.ProductionWouldReject, t.marks...)
+	return t, true
 }
 
 func refusalDiagnosis(err error) string {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"unicode/utf8"
 )
@@ -19,17 +18,8 @@ func jsonProblem(body []byte) string {
 	if !utf8.Valid(body) {
 		return fmt.Sprintf("the body is not valid UTF-8 (first bad byte at offset %d): send JSON encoded as UTF-8", firstInvalidUTF8(body))
 	}
-	if !json.Valid(body) {
-		var probe json.RawMessage
-		err := json.Unmarshal(body, &probe)
-		var syntax *json.SyntaxError
-		switch {
-		case err != nil && errors.As(err, &syntax):
-			return fmt.Sprintf("the body is not valid JSON (%v at offset %d)", syntax, syntax.Offset)
-		case err != nil:
-			return fmt.Sprintf("the body is not valid JSON (%v)", err)
-		}
-		return "the body is not valid JSON"
+	if err := validateJSON(body); err != nil {
+		return fmt.Sprintf("the body is not valid JSON (%s at offset %d)", err.msg, err.offset)
 	}
 	if kind := jsonKind(body); kind != "object" {
 		return fmt.Sprintf("the body is a JSON %s, not an object", kind)

@@ -87,8 +87,8 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 	if conversation == "" {
 		conversation = newConversationID()
 	}
-	visitor := vars["visitor.id"]
-	if visitor == "" {
+	visitor, ok := vars["visitor.id"]
+	if !ok {
 		visitor = "visitor_cli"
 	}
 	attempt := d.Fire(cmd.Context(), engine.ActionCall{
@@ -99,11 +99,11 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 		Trigger:        trigger,
 		Vars:           vars,
 	})
-	red := redactor{ws.Secrets()}
+	shown := attempt.Redacted(ws.Secrets()...)
 	if f.json {
-		err = writeAttemptJSON(e.stdout, attempt, red)
+		err = writeAttemptJSON(e.stdout, shown)
 	} else {
-		err = writeAttemptText(e.stdout, attempt, red)
+		err = writeAttemptText(e.stdout, shown)
 	}
 	if err != nil {
 		return err

@@ -58,12 +58,12 @@ type responseJSON struct {
 	Truncated  bool              `json:"truncated"`
 }
 
-func newAttemptJSON(a *engine.Attempt, red redactor) attemptJSON {
+func newAttemptJSON(a *engine.Attempt) attemptJSON {
 	j := attemptJSON{
 		Outcome:               a.Outcome,
 		LatencyMS:             float64(a.Latency.Microseconds()) / 1000,
-		BotReply:              red.String(a.BotReply),
-		Diagnosis:             red.String(a.Diagnosis),
+		BotReply:              a.BotReply,
+		Diagnosis:             a.Diagnosis,
 		Warnings:              nonNil(a.Warnings),
 		ProductionWouldReject: nonNil(a.ProductionWouldReject),
 		DeliveryID:            a.DeliveryID,
@@ -73,13 +73,13 @@ func newAttemptJSON(a *engine.Attempt, red redactor) attemptJSON {
 		Trigger:               a.Trigger,
 		At:                    a.At,
 		Sent:                  a.Sent,
-		RemoteAddr:            a.RemoteAddr,
+		RemoteAddr:            remoteAddr(a),
 		RateLimit:             rateLimitJSON{Remaining: a.Limit.Remaining},
 		Request: requestJSON{
 			Method:  a.Request.Method,
 			URL:     a.Request.URL,
 			Headers: flatHeaders(a.Request.Header),
-			Body:    red.String(string(a.Request.Body)),
+			Body:    string(a.Request.Body),
 		},
 	}
 	if !a.Limit.FreesAt.IsZero() {
@@ -90,7 +90,7 @@ func newAttemptJSON(a *engine.Attempt, red redactor) attemptJSON {
 		j.Status = r.Status
 		j.Response = &responseJSON{Status: r.Status, Headers: flatHeaders(r.Header), Truncated: r.Truncated}
 		if utf8.Valid(r.Body) {
-			j.Response.Body = red.String(string(r.Body))
+			j.Response.Body = string(r.Body)
 		} else {
 			j.Response.BodyBase64 = encodeBase64(r.Body)
 		}
@@ -98,11 +98,12 @@ func newAttemptJSON(a *engine.Attempt, red redactor) attemptJSON {
 	return j
 }
 
-func writeAttemptJSON(w io.Writer, a *engine.Attempt, red redactor) error {
+// writeAttemptJSON prints a as one JSON object; a must already be redacted.
+func writeAttemptJSON(w io.Writer, a *engine.Attempt) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(newAttemptJSON(a, red))
+	return enc.Encode(newAttemptJSON(a))
 }
 
 func nonNil(s []string) []string {
@@ -137,7 +138,8 @@ func newStyles(w io.Writer) styles {
 	}
 }
 
-func writeAttemptText(w io.Writer, a *engine.Attempt, red redactor) error {
+// writeAttemptText prints a for a person; a must already be redacted.
+func writeAttemptText(w io.Writer, a *engine.Attempt) error {
 	st := newStyles(w)
 	var b strings.Builder
 	outcome := st.bad.Render(string(a.Outcome))
@@ -158,12 +160,12 @@ func writeAttemptText(w io.Writer, a *engine.Attempt, red redactor) error {
 		fmt.Fprintf(&b, "%s %s\n", st.label.Render(fmt.Sprintf("%-10s", name+":")), value)
 	}
 	field("action", fmt.Sprintf("%s (%s) → %s", a.ActionID, a.Trigger, a.Request.URL))
-	field("bot", red.String(a.BotReply))
+	field("bot", a.BotReply)
 	if a.Diagnosis != "" {
-		field("diagnosis", red.String(a.Diagnosis))
+		field("diagnosis", a.Diagnosis)
 	}
 	for _, warning := range a.Warnings {
-		field("warning", st.warn.Render(red.String(warning)))
+		field("warning", st.warn.Render(warning))
 	}
 	for _, mark := range a.ProductionWouldReject {
 		field("note", st.warn.Render("production would reject: "+mark))
@@ -188,5 +190,11 @@ func formatLatency(d time.Duration) string {
 	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
-
 func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func remoteAddr(a *engine.Attempt) string {
+	if !a.RemoteAddr.IsValid() {
+		return ""
+	}
+	return a.RemoteAddr.String()
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -93,18 +92,6 @@ func certPool(files []string) (*x509.CertPool, error) {
 		}
 	}
 	return pool, nil
-}
-
-// redactor replaces every secret in text, a last line of defence for output.
-type redactor struct{ secrets []string }
-
-func (r redactor) String(s string) string {
-	for _, secret := range r.secrets {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
 }
 
 func newConversationID() string {

@@ -17,7 +17,7 @@ const prefix = "sha256="
 
 // Sign returns the header value for body signed with secret.
 func Sign(secret string, body []byte) string {
-	return string(NewSigner(secret).Append(nil, body))
+	return string(NewSigner(secret).Append(make([]byte, 0, Len), body))
 }
 
 // Verify reports whether header is the signature of body under secret,
@@ -37,18 +37,28 @@ type Signer struct {
 func NewSigner(secret string) *Signer {
 	key := []byte(secret)
 	s := &Signer{}
-	s.pool.New = func() any { return hmac.New(sha256.New, key) }
+	s.pool.New = func() any { return &state{mac: hmac.New(sha256.New, key)} }
 	return s
 }
 
 // Append appends the header value ("sha256=" and 64 hex digits) for body to dst.
 func (s *Signer) Append(dst, body []byte) []byte {
-	mac := s.pool.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write(body)
-	var sum [sha256.Size]byte
-	mac.Sum(sum[:0])
-	s.pool.Put(mac)
+	st := s.pool.Get().(*state)
+	st.mac.Reset()
+	st.mac.Write(body)
+	sum := st.mac.Sum(st.sum[:0])
 	dst = append(dst, prefix...)
-	return hex.AppendEncode(dst, sum[:])
+	dst = hex.AppendEncode(dst, sum)
+	s.pool.Put(st)
+	return dst
 }
+
+// state is a keyed HMAC with room for its digest, so signing allocates
+// nothing but the caller's buffer.
+type state struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+}
+
+// Len is the length of a signature header value.
+const Len = len(prefix) + 2*sha256.Size

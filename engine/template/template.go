@@ -19,11 +19,24 @@ import (
 // Vars maps variable names ("visitor.email", "entities.order_id") to values.
 type Vars map[string]string
 
+// Lookup finds a variable's value. Vars is a Lookup; callers can layer
+// defaults over a Vars without copying it on every render.
+type Lookup interface {
+	Lookup(name string) (value string, ok bool)
+}
+
+// Lookup returns the value of name.
+func (v Vars) Lookup(name string) (string, bool) {
+	s, ok := v[name]
+	return s, ok
+}
+
 // Template is a compiled payload template. It is immutable and safe for
 // concurrent use. A nil *Template renders as an empty object.
 type Template struct {
 	ops  []op
 	vars []string
+	size int // literal bytes plus a guess per variable; see SizeHint
 }
 
 // opKind says what one step of a compiled template appends.
@@ -76,15 +89,26 @@ func FromYAML(n ast.Node) (*Template, error) {
 		return nil, err
 	}
 	c.flush()
-	return &Template{ops: c.ops, vars: c.vars}, nil
+	t := &Template{ops: c.ops, vars: c.vars}
+	for _, o := range t.ops {
+		if o.kind == opLit {
+			t.size += len(o.lit)
+		} else {
+			t.size += typicalValueSize
+		}
+	}
+	return t, nil
 }
 
 // AppendJSON appends the template rendered with vars as compact JSON to dst.
 // It returns a warning for each unresolved variable. When every variable is
 // resolved it allocates nothing beyond growing dst.
-func (t *Template) AppendJSON(dst []byte, vars Vars) ([]byte, []string) {
+func (t *Template) AppendJSON(dst []byte, vars Lookup) ([]byte, []string) {
 	if t == nil {
 		return append(dst, '{', '}'), nil
+	}
+	if vars == nil {
+		vars = Vars(nil)
 	}
 	var warnings []string
 	for i := range t.ops {
@@ -93,14 +117,14 @@ func (t *Template) AppendJSON(dst []byte, vars Vars) ([]byte, []string) {
 		case opLit:
 			dst = append(dst, o.lit...)
 		case opValue:
-			if v, ok := vars[o.lit]; ok {
+			if v, ok := vars.Lookup(o.lit); ok {
 				dst = AppendString(dst, v)
 			} else {
 				dst = append(dst, "null"...)
 				warnings = append(warnings, o.warn)
 			}
 		case opText:
-			if v, ok := vars[o.lit]; ok {
+			if v, ok := vars.Lookup(o.lit); ok {
 				dst = appendEscaped(dst, v)
 			} else {
 				warnings = append(warnings, o.warn)
@@ -108,6 +132,17 @@ func (t *Template) AppendJSON(dst []byte, vars Vars) ([]byte, []string) {
 		}
 	}
 	return dst, warnings
+}
+
+// typicalValueSize is what SizeHint allows for each variable's value.
+const typicalValueSize = 32
+
+// SizeHint estimates the rendered size, so callers can allocate once.
+func (t *Template) SizeHint() int {
+	if t == nil {
+		return 2
+	}
+	return t.size
 }
 
 // Variables returns the names of the variables the template refers to,

@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/actionbench/actionbench/engine/template"
+)
+
+// benchReply is a typical ~200 B message response.
+var benchReply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+
+// BenchmarkDispatchVsBare measures a full dispatch (template, body, sign,
+// HTTPS keep-alive POST, read, classify) against a bare net/http client
+// POSTing the same bytes to the same loopback TLS server. The two alternate
+// in chunks inside one benchmark so they share the machine's state, and the
+// result is reported as engine throughput over bare throughput
+// (engine/bare, 1.0 = as fast as the bare client).
+func BenchmarkDispatchVsBare(b *testing.B) {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(benchReply)
+	}))
+	server.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing at the end are not news
+	server.StartTLS()                                   // HTTP/1.1, as the dispatcher speaks
+	defer server.Close()
+	pool := (&endpoint{Server: server}).pool()
+
+	for _, concurrency := range []int{1, 32} {
+		b.Run(fmt.Sprintf("c=%d", concurrency), func(b *testing.B) {
+			var clock atomic.Int64
+			clock.Store(testStart.UnixNano())
+			d := New(Options{
+				RootCAs: pool,
+				// A second of virtual time per call and 10,000 conversations
+				// keep every conversation far below the rate limit, while the
+				// limiter still does its full work on each call.
+				Clock: func() time.Time { return time.Unix(0, clock.Add(int64(time.Second))) },
+			})
+			defer d.Close()
+			call := benchCall(b, server.URL)
+			conversations := make([]string, 10000)
+			for i := range conversations {
+				conversations[i] = fmt.Sprintf("conv_%06d", i)
+			}
+
+			// The bare client sends the very request the engine sends:
+			// same body, same headers.
+			sample := d.Fire(context.Background(), call)
+			body, header := sample.Request.Body, sample.Request.Header
+			bare := &http.Client{Transport: &http.Transport{
+				TLSClientConfig:     &tls.Config{RootCAs: pool},
+				MaxIdleConnsPerHost: 64,
+			}}
+			defer bare.CloseIdleConnections()
+
+			var next atomic.Int64
+			engineCall := func() {
+				c := call
+				c.ConversationID = conversations[next.Add(1)%int64(len(conversations))]
+				if a := d.Fire(context.Background(), c); a.Outcome != OutcomeMessage {
+					b.Errorf("outcome %s: %s", a.Outcome, a.Diagnosis)
+				}
+			}
+			bareCall := func() {
+				req, _ := http.NewRequest(http.MethodPost, server.URL, bytes.NewReader(body))
+				req.Header = header
+				resp, err := bare.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			// Warm both connection pools.
+			runConcurrently(concurrency, 2*concurrency, bareCall)
+			runConcurrently(concurrency, 2*concurrency, engineCall)
+
+			tgt := d.target(server.URL)
+			exchangeCall := func() {
+				a := &Attempt{Request: sample.Request}
+				d.exchange(context.Background(), a, tgt)
+			}
+			chunk := 100 * concurrency // long enough that start-up and tail don't dominate
+			var bareTime, engineTime, exchangeTime time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for done := 0; done < b.N; done += chunk {
+				n := min(chunk, b.N-done)
+				bareTime += runConcurrently(concurrency, n, bareCall)
+				engineTime += runConcurrently(concurrency, n, engineCall)
+				exchangeTime += runConcurrently(concurrency, n, exchangeCall)
+			}
+			b.ReportMetric(bareTime.Seconds()/exchangeTime.Seconds(), "exchange/bare")
+			b.StopTimer()
+			b.ReportMetric(float64(engineTime.Nanoseconds())/float64(b.N), "engine-ns/op")
+			b.ReportMetric(float64(bareTime.Nanoseconds())/float64(b.N), "bare-ns/op")
+			b.ReportMetric(bareTime.Seconds()/engineTime.Seconds(), "engine/bare")
+		})
+	}
+}
+
+// runConcurrently makes n calls of fn from c goroutines and returns the wall time.
+func runConcurrently(c, n int, fn func()) time.Duration {
+	start := time.Now()
+	if c == 1 {
+		for i := 0; i < n; i++ {
+			fn()
+		}
+		return time.Since(start)
+	}
+	var left atomic.Int64
+	left.Store(int64(n))
+	var wg sync.WaitGroup
+	for g := 0; g < c; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for left.Add(-1) >= 0 {
+				fn()
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// benchCall is a realistic action: a 1 KB body with a few variables.
+func benchCall(b testing.TB, url string) ActionCall {
+	call := testCall(b, url)
+	call.Action.Payload = mustTemplate(b, `
+customer_email: "{{visitor.email}}"
+customer_name: "{{visitor.name}}"
+order_id: "{{entities.order_id}}"
+question: "{{message}}"
+channel: web
+include_history: true
+max_items: 5
+notes: "Visitor {{visitor.name}} asked about order {{entities.order_id}} from the support widget on the pricing page; escalate to a human if the order is older than ninety days or the visitor mentions a refund, chargeback or damaged goods."
+tags: [support, orders, priority-normal, widget, pricing-page]
+context:
+  locale: en-GB
+  timezone: Europe/London
+  page: https://shop.example.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=autumn
+  referrer: https://mail.example.com/
+`)
+	call.Vars = template.Vars{
+		"visitor.email": "jane@example.com", "visitor.name": "Jane Doe",
+		"entities.order_id": "1042", "message": "Where is my order 1042? It was due on Monday.",
+	}
+	return call
+}

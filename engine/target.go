@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"sync"
+
+	"github.com/actionbench/actionbench/engine/netpolicy"
+)
+
+// target is what the dispatcher knows about one endpoint URL before
+// sending anything to it: the static policy verdict and the client to use.
+// URLs repeat on every call, so targets are computed once and cached.
+type target struct {
+	url     *url.URL
+	client  clientKind
+	marks   []string // what production would reject, seen from the URL alone
+	refusal string   // non-empty: the policy refuses the URL; the diagnosis
+}
+
+type clientKind uint8
+
+const (
+	secureClient clientKind = iota
+	plainClient
+)
+
+func (d *Dispatcher) target(raw string) *target {
+	return d.targets.get(raw, d.newTarget)
+}
+
+func (d *Dispatcher) newTarget(raw string) *target {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return &target{refusal: fmt.Sprintf("the URL does not parse (%v): fix the endpoint URL", err)}
+	}
+	check, err := netpolicy.CheckURL(d.policy, d.allowHTTP, u)
+	if err != nil {
+		return &target{refusal: refusalDiagnosis(err)}
+	}
+	t := &target{url: u, marks: check.Marks}
+	if check.Plaintext {
+		t.client = plainClient
+	}
+	return t
+}
+
+// productionReason caches netpolicy.ProductionReason per remote address:
+// the same few addresses answer every call.
+func (d *Dispatcher) productionReason(addr netip.Addr) string {
+	return d.reasons.get(addr, netpolicy.ProductionReason)
+}
+
+// cache memoises a pure function of a comparable key. Unlike sync.Map it
+// boxes nothing on lookup, which matters on the per-dispatch path.
+type cache[K comparable, V any] struct {
+	mu sync.RWMutex
+	m  map[K]V
+}
+
+func (c *cache[K, V]) get(k K, compute func(K) V) V {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = compute(k)
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[K]V)
+	}
+	c.m[k] = v
+	c.mu.Unlock()
+	return v
+}
