@@ -62,6 +62,11 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	a.Latency = time.Since(a.Started)
 	a.Response.Body = body
 	switch {
+	case ctx.Err() != nil:
+		// Past the deadline the transport may end a cut body as if it
+		// were complete, so nothing read can be trusted: it is a timeout.
+		d.transportFailure(ctx, a, ctx.Err(), body)
+		return false
 	case err != nil:
 		d.transportFailure(ctx, a, err, body)
 		return false
