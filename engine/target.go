@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"sync"
+	"sync/atomic"
 
 	"github.com/actionbench/actionbench/engine/netpolicy"
 )
@@ -52,26 +53,42 @@ func (d *Dispatcher) productionReason(addr netip.Addr) string {
 	return d.reasons.get(addr, netpolicy.ProductionReason)
 }
 
-// cache memoises a pure function of a comparable key. Unlike sync.Map it
-// boxes nothing on lookup, which matters on the per-dispatch path.
+// cache memoises a pure function of a comparable key. Reads are one atomic
+// load of an immutable map: no lock word is written, so concurrent
+// dispatches on different cores don't contend. Writes (a new URL, secret or
+// address: rare) copy the map.
 type cache[K comparable, V any] struct {
-	mu sync.RWMutex
-	m  map[K]V
+	mu sync.Mutex // serialises writers
+	m  atomic.Pointer[map[K]V]
 }
 
 func (c *cache[K, V]) get(k K, compute func(K) V) V {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	if ok {
-		return v
+	if m := c.m.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
 	}
-	v = compute(k)
+	v := compute(k)
 	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[K]V)
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	next := make(map[K]V, 1+lenOf(old))
+	if old != nil {
+		if existing, ok := (*old)[k]; ok {
+			return existing
+		}
+		for ok, ov := range *old {
+			next[ok] = ov
+		}
 	}
-	c.m[k] = v
-	c.mu.Unlock()
+	next[k] = v
+	c.m.Store(&next)
 	return v
+}
+
+func lenOf[K comparable, V any](m *map[K]V) int {
+	if m == nil {
+		return 0
+	}
+	return len(*m)
 }
