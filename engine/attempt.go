@@ -20,16 +20,22 @@ const (
 	OutcomeTransportError  Outcome = "transport_error"
 	OutcomeRejected        Outcome = "rejected"
 	OutcomeRateLimited     Outcome = "rate_limited"
+	// OutcomeAcknowledged is an event webhook's 2xx: the platform accepted
+	// the answer (overriding or skipping the reply when it asked to).
+	OutcomeAcknowledged Outcome = "acknowledged"
 )
 
 // Outcomes lists every outcome, in the order of the design's table.
 var Outcomes = []Outcome{
 	OutcomeMessage, OutcomeData, OutcomeError, OutcomeInvalidResponse, OutcomeTimeout,
-	OutcomeTooLarge, OutcomeTransportError, OutcomeRejected, OutcomeRateLimited,
+	OutcomeTooLarge, OutcomeTransportError, OutcomeRejected, OutcomeRateLimited, OutcomeAcknowledged,
 }
 
-// Succeeded reports whether the endpoint gave the bot something to say.
-func (o Outcome) Succeeded() bool { return o == OutcomeMessage || o == OutcomeData }
+// Succeeded reports whether the endpoint answered as the protocol asks: an
+// action with a message or data, an event webhook with a 2xx.
+func (o Outcome) Succeeded() bool {
+	return o == OutcomeMessage || o == OutcomeData || o == OutcomeAcknowledged
+}
 
 // Kind says which protocol an attempt belongs to.
 type Kind string
@@ -46,8 +52,9 @@ type Attempt struct {
 	Kind           Kind
 	DeliveryID     string
 	ConversationID string
-	ActionID       string
-	Trigger        Trigger
+	ActionID       string  // KindAction: the action
+	Trigger        Trigger // KindAction: what fired it
+	Event          Event   // KindEvent: the webhook event
 
 	// At is the virtual-clock time of the attempt (the body's timestamp).
 	At time.Time
@@ -72,8 +79,30 @@ type Attempt struct {
 	// about this call, e.g. "plaintext HTTP" or "loopback address 127.0.0.1".
 	ProductionWouldReject []string
 
+	// ReplyAction is what an event webhook asked for: ReplyOverride,
+	// ReplySkip, or "" when it left the conversation unchanged.
+	ReplyAction ReplyAction
+	// Override is the replacement text of an override_response.
+	Override string
+
 	// Limit is the conversation's rate-limit window after this attempt.
 	Limit LimitStatus
+}
+
+// CountsAgainstLimit reports whether the attempt uses one of its
+// conversation's rate-limit calls: every action call that was attempted,
+// whatever came back, but not one refused before sending.
+func (a *Attempt) CountsAgainstLimit() bool {
+	if a.Kind != KindAction {
+		return false
+	}
+	switch a.Outcome {
+	case OutcomeRateLimited, OutcomeRejected:
+		return false
+	case OutcomeTooLarge:
+		return a.Response != nil // a response too large; a request too large is never sent
+	}
+	return true
 }
 
 // LimitStatus describes a conversation's rate-limit window.

@@ -51,6 +51,20 @@ type endpoint struct {
 
 func newEndpoint(t *testing.T, h http.HandlerFunc) *endpoint {
 	t.Helper()
+	return newServer(t, func(r *http.Request, body []byte) {
+		if r.Header.Get(DeliveryHeader) == "" {
+			t.Errorf("endpoint: no %s header", DeliveryHeader)
+		}
+		if !sign.Verify(testSecret, body, r.Header.Get(sign.Header)) {
+			t.Errorf("endpoint: signature %q does not verify over the %d bytes received", r.Header.Get(sign.Header), len(body))
+		}
+	}, h)
+}
+
+// newServer is an httptest TLS server that checks every request is a JSON
+// POST, runs check on it, records its body and hands it to h.
+func newServer(t *testing.T, check func(r *http.Request, body []byte), h http.HandlerFunc) *endpoint {
+	t.Helper()
 	e := &endpoint{}
 	e.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.hits.Add(1)
@@ -65,11 +79,8 @@ func newEndpoint(t *testing.T, h http.HandlerFunc) *endpoint {
 		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("endpoint: Content-Type %q, want application/json", ct)
 		}
-		if r.Header.Get(DeliveryHeader) == "" {
-			t.Errorf("endpoint: no %s header", DeliveryHeader)
-		}
-		if !sign.Verify(testSecret, body, r.Header.Get(sign.Header)) {
-			t.Errorf("endpoint: signature %q does not verify over the %d bytes received", r.Header.Get(sign.Header), len(body))
+		if check != nil {
+			check(r, body)
 		}
 		e.lastBody.Store(&body)
 		r.Body = io.NopCloser(bytes.NewReader(body))

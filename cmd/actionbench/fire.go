@@ -99,8 +99,14 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 		Trigger:        trigger,
 		Vars:           vars,
 	})
-	shown := attempt.Redacted(ws.Secrets()...)
-	if f.json {
+	return report(e, attempt.Redacted(ws.Secrets()...), f.json)
+}
+
+// report prints a redacted attempt and turns its outcome into the exit
+// status: a success is 0, anything else 1.
+func report(e env, shown *engine.Attempt, asJSON bool) error {
+	var err error
+	if asJSON {
 		err = writeAttemptJSON(e.stdout, shown)
 	} else {
 		err = writeAttemptText(e.stdout, shown)
@@ -108,7 +114,7 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 	if err != nil {
 		return err
 	}
-	if !attempt.Outcome.Succeeded() {
+	if !shown.Outcome.Succeeded() {
 		return errFailed
 	}
 	return nil

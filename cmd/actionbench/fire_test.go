@@ -113,15 +113,22 @@ func newEndpoint(t *testing.T, reply http.HandlerFunc) *endpoint {
 	}))
 	t.Cleanup(ep.server.Close)
 
-	var pemBytes bytes.Buffer
-	if err := pem.Encode(&pemBytes, &pem.Block{Type: "CERTIFICATE", Bytes: ep.server.Certificate().Raw}); err != nil {
-		t.Fatal(err)
-	}
-	ep.caFile = filepath.Join(t.TempDir(), "endpoint-cert.pem")
-	if err := os.WriteFile(ep.caFile, pemBytes.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ep.caFile = certFile(t, ep.server)
 	return ep
+}
+
+// certFile writes the server's self-signed certificate as PEM, for --ca-file.
+func certFile(t *testing.T, server *httptest.Server) string {
+	t.Helper()
+	var pemBytes bytes.Buffer
+	if err := pem.Encode(&pemBytes, &pem.Block{Type: "CERTIFICATE", Bytes: server.Certificate().Raw}); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(t.TempDir(), "endpoint-cert.pem")
+	if err := os.WriteFile(name, pemBytes.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }
 
 // requests returns what the endpoint has received so far.

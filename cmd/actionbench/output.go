@@ -28,6 +28,9 @@ type attemptJSON struct {
 	DeliveryID            string         `json:"delivery_id"`
 	Kind                  engine.Kind    `json:"kind"`
 	ActionID              string         `json:"action_id,omitempty"`
+	Event                 engine.Event   `json:"event,omitempty"`
+	ReplyAction           string         `json:"reply_action"`
+	Override              string         `json:"override"`
 	ConversationID        string         `json:"conversation_id"`
 	Trigger               engine.Trigger `json:"trigger,omitempty"`
 	At                    time.Time      `json:"at"`
@@ -69,6 +72,9 @@ func newAttemptJSON(a *engine.Attempt) attemptJSON {
 		DeliveryID:            a.DeliveryID,
 		Kind:                  a.Kind,
 		ActionID:              a.ActionID,
+		Event:                 a.Event,
+		ReplyAction:           string(a.ReplyAction),
+		Override:              a.Override,
 		ConversationID:        a.ConversationID,
 		Trigger:               a.Trigger,
 		At:                    a.At,
@@ -159,8 +165,15 @@ func writeAttemptText(w io.Writer, a *engine.Attempt) error {
 	field := func(name, value string) {
 		fmt.Fprintf(&b, "%s %s\n", st.label.Render(fmt.Sprintf("%-10s", name+":")), value)
 	}
-	field("action", fmt.Sprintf("%s (%s) → %s", a.ActionID, a.Trigger, a.Request.URL))
-	field("bot", a.BotReply)
+	if a.Kind == engine.KindEvent {
+		field("event", fmt.Sprintf("%s → %s", a.Event, a.Request.URL))
+		if a.Outcome.Succeeded() {
+			field("reply", eventReply(a))
+		}
+	} else {
+		field("action", fmt.Sprintf("%s (%s) → %s", a.ActionID, a.Trigger, a.Request.URL))
+		field("bot", a.BotReply)
+	}
 	if a.Diagnosis != "" {
 		field("diagnosis", a.Diagnosis)
 	}
@@ -174,7 +187,7 @@ func writeAttemptText(w io.Writer, a *engine.Attempt) error {
 	if !a.Limit.FreesAt.IsZero() {
 		limit += fmt.Sprintf(", frees at %s", a.Limit.FreesAt.Format(time.TimeOnly))
 	}
-	if a.Outcome != engine.OutcomeRejected && a.Outcome != engine.OutcomeTooLarge || a.Sent {
+	if a.Kind == engine.KindAction && (a.Outcome != engine.OutcomeRejected && a.Outcome != engine.OutcomeTooLarge || a.Sent) {
 		field("limit", limit)
 	}
 	fmt.Fprintf(&b, "%s\n", st.dim.Render(fmt.Sprintf("conversation %s · delivery %s", a.ConversationID, a.DeliveryID)))
@@ -197,4 +210,15 @@ func remoteAddr(a *engine.Attempt) string {
 		return ""
 	}
 	return a.RemoteAddr.String()
+}
+
+// eventReply says what a webhook's answer does to the conversation.
+func eventReply(a *engine.Attempt) string {
+	switch a.ReplyAction {
+	case engine.ReplyOverride:
+		return fmt.Sprintf("override_response: the bot says %q instead", a.Override)
+	case engine.ReplySkip:
+		return "skip: the bot's reply is not sent"
+	}
+	return "none: the conversation goes on unchanged"
 }

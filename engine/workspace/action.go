@@ -119,7 +119,11 @@ func isID(s string) bool {
 // url reads an action's url, expanding ${NAME} references before checking
 // it, so the check sees what will be dialled.
 func (l *loader) url(m map[string]*ast.MappingValueNode, at ast.Node, what string) (string, error) {
-	const hint = "the endpoint's address, e.g. url: https://127.0.0.1:8443/dgbot/action"
+	return l.urlWithHint(m, at, what, "the endpoint's address, e.g. url: https://127.0.0.1:8443/dgbot/action")
+}
+
+// urlWithHint reads and checks a url field; hint says what to write.
+func (l *loader) urlWithHint(m map[string]*ast.MappingValueNode, at ast.Node, what, hint string) (string, error) {
 	raw, err := l.required(m, at, what, "url", "url", hint)
 	if err != nil {
 		return "", err
@@ -177,19 +181,25 @@ func checkURL(s string) string {
 
 // secret reads an action's signing secret, which must not end up empty.
 func (l *loader) secret(m map[string]*ast.MappingValueNode, at ast.Node, what string) (string, error) {
-	const hint = "a reference to an environment variable holding the signing secret, e.g. secret: ${ORDER_LOOKUP_SECRET}"
-	raw, err := l.required(m, at, what, "secret", "secret", hint)
+	return l.credential(m, at, what, "secret", "a reference to an environment variable holding the signing secret, e.g. secret: ${ORDER_LOOKUP_SECRET}")
+}
+
+// credential reads a secret-bearing field (an action's secret, the
+// webhook's token), which must not end up empty. Its value is never quoted
+// in an error.
+func (l *loader) credential(m map[string]*ast.MappingValueNode, at ast.Node, what, key, hint string) (string, error) {
+	raw, err := l.required(m, at, what, key, key, hint)
 	if err != nil {
 		return "", err
 	}
-	n := m["secret"].Value
-	s, err := l.expand(n, raw, "secret")
+	n := m[key].Value
+	s, err := l.expand(n, raw, key)
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
 		// raw was not empty, so only references can have emptied it.
-		return "", l.errAt(n, "secret is empty: the environment variables it refers to are set to empty strings; export a non-empty secret")
+		return "", l.errAt(n, "%s is empty: the environment variables it refers to are set to empty strings; export a non-empty %s", key, key)
 	}
 	return s, nil
 }

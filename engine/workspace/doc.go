@@ -17,6 +17,10 @@
 //	    payload:                               # optional, defaults to {}
 //	      customer_email: "{{visitor.email}}"
 //	      order_id: "{{entities.order_id}}"
+//	webhook:                                   # optional
+//	  url: https://127.0.0.1:8443/webhook
+//	  token: ${WEBHOOK_TOKEN}
+//	  events: [on_message_received, before_response_sent]   # optional: all four
 //
 // The rules:
 //
@@ -35,6 +39,10 @@
 //     manual; an action with no triggers can still be fired by hand.
 //   - payload is a mapping compiled by package template: strings may hold
 //     {{variables}}, and key order is kept.
+//   - webhook needs url and token (sent as Authorization: Bearer <token>);
+//     token takes ${NAME} references like a secret. events lists
+//     on_message_received, on_ticket_created, on_live_chat_requested and
+//     before_response_sent, each once; without it the webhook gets all four.
 //   - Unknown keys, wrong types, anchors, aliases and tags are errors.
 //
 // Every error is an *Error naming the file, line and column, what was

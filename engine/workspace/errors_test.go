@@ -46,7 +46,7 @@ func TestErrors(t *testing.T) {
 			`ws.yaml:10:15: invalid YAML: could not find flow map content; quote strings that contain {{variables}}, e.g. email: "{{visitor.email}}"`},
 
 		// Unknown keys, everywhere.
-		{"unknown top-level key", head + "actionz: []\n", `ws.yaml:4:1: unknown key "actionz" in the workspace: valid keys are chatbot, policy, ca_file, actions; did you mean "actions"?`},
+		{"unknown top-level key", head + "actionz: []\n", `ws.yaml:4:1: unknown key "actionz" in the workspace: valid keys are chatbot, policy, ca_file, actions, webhook; did you mean "actions"?`},
 		{"unknown chatbot key", "chatbot:\n  id: b\n  nmae: B\n", `ws.yaml:3:3: unknown key "nmae" in chatbot: valid keys are id, name; did you mean "name"?`},
 		{"unknown action key", head + action + "    retries: 3\n", `ws.yaml:9:5: unknown key "retries" in an action: valid keys are id, name, url, secret, triggers, payload`},
 		{"merge key", head + "<<: {policy: workbench}\n", "ws.yaml:4:1: a merge key (<<) is not supported in a workspace"},
@@ -139,6 +139,17 @@ func TestErrors(t *testing.T) {
 		{"payload malformed variable", head + action + "    payload:\n      greeting: \"Hi {{visitor.name\"\n",
 			`ws.yaml:10:21: payload: unclosed variable: "{{" has no closing "}}"`},
 		{"payload alias", head + action + "    payload:\n      a: &x 1\n      b: *x\n", "ws.yaml:10:10: payload: anchors (&name) are not supported"},
+		// The webhook.
+		{"webhook is a string", head + "webhook: https://h/\n", "ws.yaml:4:10: webhook must be a mapping with url, token and events, got a string"},
+		{"webhook without url", head + "webhook:\n  token: t\n", "ws.yaml:4:1: webhook has no url: add the receiver's address"},
+		{"webhook without token", head + "webhook:\n  url: https://h/hook\n", "ws.yaml:4:1: webhook has no token: add a reference to an environment variable holding the Bearer token"},
+		{"webhook token not set", head + "webhook:\n  url: https://h/hook\n  token: ${WEBHOOK_TOKEN}\n", "ws.yaml:6:10: token refers to ${WEBHOOK_TOKEN}, which is not set: export WEBHOOK_TOKEN or change the workspace"},
+		{"webhook token empty", head + "webhook:\n  url: https://h/hook\n  token: ${EMPTY}\n", "ws.yaml:6:10: token is empty"},
+		{"webhook bad url", head + "webhook:\n  url: ftp://h/hook\n  token: t\n", "ws.yaml:5:8: "},
+		{"webhook unknown key", head + "webhook:\n  url: https://h/hook\n  token: t\n  secret: x\n", `ws.yaml:7:3: unknown key "secret" in webhook: valid keys are url, token, events`},
+		{"unknown event", head + "webhook:\n  url: https://h/hook\n  token: t\n  events: [on_message_recieved]\n", `ws.yaml:7:12: unknown event "on_message_recieved" (want on_message_received, on_ticket_created, on_live_chat_requested or before_response_sent)`},
+		{"event twice", head + "webhook:\n  url: https://h/hook\n  token: t\n  events: [on_ticket_created, on_ticket_created]\n", `ws.yaml:7:31: event on_ticket_created is listed twice: list each event once`},
+		{"events is a string", head + "webhook:\n  url: https://h/hook\n  token: t\n  events: on_ticket_created\n", "ws.yaml:7:11: events must be a list of event names"},
 		{"payload infinity", head + action + "    payload:\n      n: .inf\n", "ws.yaml:10:10: payload: .inf is not a number JSON can carry"},
 	}
 	for _, tt := range tests {

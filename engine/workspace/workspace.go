@@ -20,6 +20,7 @@ type Workspace struct {
 	Policy  netpolicy.Policy // "workbench" unless the file says otherwise
 	CAFile  string           // ca_file, resolved relative to the workspace file's directory; "" if absent
 	Actions []engine.Action
+	Webhook *engine.Webhook // nil when the workspace has no webhook
 
 	// caLine and caColumn are where ca_file was written, for Load's check
 	// that the file exists.
@@ -135,6 +136,7 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 		"policy",
 		"ca_file",
 		"actions",
+		"webhook",
 	)
 	if err != nil {
 		return nil, err
@@ -160,6 +162,11 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 	}
 	if e, ok := m["actions"]; ok {
 		if w.Actions, err = l.actions(e.Value); err != nil {
+			return nil, err
+		}
+	}
+	if e, ok := m["webhook"]; ok {
+		if w.Webhook, err = l.webhook(e); err != nil {
 			return nil, err
 		}
 	}
@@ -256,11 +263,17 @@ func (w *Workspace) Action(id string) (engine.Action, bool) {
 func (w *Workspace) Secrets() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, a := range w.Actions {
-		if a.Secret != "" && !seen[a.Secret] {
-			seen[a.Secret] = true
-			out = append(out, a.Secret)
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
+	}
+	for _, a := range w.Actions {
+		add(a.Secret)
+	}
+	if w.Webhook != nil {
+		add(w.Webhook.Token)
 	}
 	return out
 }

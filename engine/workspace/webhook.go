@@ -1,0 +1,63 @@
+package workspace
+
+import (
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/actionbench/actionbench/engine"
+)
+
+// webhook reads the webhook mapping, e being its entry in the top level:
+//
+//	webhook:
+//	  url: https://127.0.0.1:8443/webhook
+//	  token: ${WEBHOOK_TOKEN}
+//	  events: [on_message_received, before_response_sent]   # optional: all four
+func (l *loader) webhook(e *ast.MappingValueNode) (*engine.Webhook, error) {
+	entries, err := l.mapping(e.Value, "webhook", "a mapping with url, token and events")
+	if err != nil {
+		return nil, err
+	}
+	m, err := l.fields(entries, "webhook",
+		"url",
+		"token",
+		"events",
+	)
+	if err != nil {
+		return nil, err
+	}
+	w := &engine.Webhook{}
+	if w.URL, err = l.urlWithHint(m, e.Key, "webhook", "the receiver's address, e.g. url: https://127.0.0.1:8443/webhook"); err != nil {
+		return nil, err
+	}
+	if w.Token, err = l.credential(m, e.Key, "webhook", "token", "a reference to an environment variable holding the Bearer token, e.g. token: ${WEBHOOK_TOKEN}"); err != nil {
+		return nil, err
+	}
+	ev, ok := m["events"]
+	if !ok || isNil(ev.Value) {
+		w.Events = append(w.Events, engine.Events...)
+		return w, nil
+	}
+	if _, null := ev.Value.(*ast.NullNode); null {
+		w.Events = append(w.Events, engine.Events...)
+		return w, nil
+	}
+	items, err := l.list(ev.Value, "events", "a list of event names, e.g. [on_message_received, before_response_sent]")
+	if err != nil {
+		return nil, err
+	}
+	for _, item := range items {
+		name, err := l.str(item, "an event")
+		if err != nil {
+			return nil, err
+		}
+		event, err := engine.ParseEvent(name)
+		if err != nil {
+			return nil, l.errAt(item, "%v", err)
+		}
+		if w.Subscribes(event) {
+			return nil, l.errAt(item, "event %s is listed twice: list each event once", event)
+		}
+		w.Events = append(w.Events, event)
+	}
+	return w, nil
+}
