@@ -15,7 +15,7 @@ const Redacted = "[redacted]"
 const minSecretLen = 4
 
 // Redacted returns a copy of a in which every secret, wherever it appears
-// (URL, headers, bodies, reply, diagnosis, warnings), is replaced by
+// (URL, headers, bodies, reply, override, diagnosis, warnings), is replaced by
 // Redacted, and Authorization header values are masked. Endpoints can echo
 // anything, so everything is searched. a itself is left untouched.
 func (a *Attempt) Redacted(secrets ...string) *Attempt {
@@ -65,6 +65,7 @@ func (a *Attempt) Redacted(secrets ...string) *Attempt {
 		r.Response = &resp
 	}
 	r.BotReply = str(a.BotReply)
+	r.Override = str(a.Override)
 	r.Diagnosis = str(a.Diagnosis)
 	r.Warnings = mapStrings(a.Warnings, str)
 	r.ProductionWouldReject = mapStrings(a.ProductionWouldReject, str)

@@ -23,6 +23,7 @@ func TestRedacted(t *testing.T) {
 	a := d.Fire(context.Background(), call)
 	a.Request.Header["Authorization"] = []string{"Bearer tok_live_abcdef"}
 	a.Warnings = append(a.Warnings, "echo "+testSecret)
+	a.Override = "override " + testSecret
 
 	r := a.Redacted(testSecret, "tok_live_abcdef", "ab")
 	all, err := json.Marshal(r)

@@ -15,6 +15,7 @@ import (
 
 type emitFlags struct {
 	commonFlags
+	db           dbFlag
 	conversation string
 	sets         []string
 	json         bool
@@ -56,6 +57,7 @@ Exit status: 0 when the webhook answered 2xx, 1 otherwise, 2 for bad input.`,
 		},
 	}
 	f.register(cmd)
+	f.db.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&f.conversation, "conversation", "c", "", "conversation id the event belongs to (default: a new id)")
 	fl.StringArrayVarP(&f.sets, "set", "s", nil, "payload field as path=value, e.g. message=Hello (repeatable)")
@@ -86,20 +88,30 @@ func (f *emitFlags) run(cmd *cobra.Command, e env, name string) error {
 	if err != nil {
 		return err
 	}
+	ctx := cmd.Context()
+	store, err := f.db.open(ctx, ws.Secrets())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	d := engine.New(opts)
 	defer d.Close()
 	conversation := f.conversation
 	if conversation == "" {
 		conversation = newConversationID()
 	}
-	attempt := d.Emit(cmd.Context(), engine.EventCall{
+	attempt := d.Emit(ctx, engine.EventCall{
 		Chatbot:        ws.Chatbot,
 		Webhook:        *ws.Webhook,
 		ConversationID: conversation,
 		Event:          event,
 		Fields:         fields,
 	})
-	return report(e, attempt.Redacted(ws.Secrets()...), f.json)
+	id, err := record(ctx, store, attempt)
+	if err != nil {
+		return err
+	}
+	return report(e, attempt.Redacted(ws.Secrets()...), id, f.json)
 }
 
 // eventSetters maps each --set path to the field it fills.

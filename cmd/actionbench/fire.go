@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +12,7 @@ import (
 
 type fireFlags struct {
 	commonFlags
+	db           dbFlag
 	conversation string
 	trigger      string
 	sets         []string
@@ -47,8 +49,9 @@ other outcome, 2 for bad input (flags, workspace).`,
 		},
 	}
 	f.register(cmd)
+	f.db.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVarP(&f.conversation, "conversation", "c", "", "conversation id; the rate limit counts per conversation (default: a new id)")
+	fl.StringVarP(&f.conversation, "conversation", "c", "", "conversation id; the rate limit counts per conversation, across runs (default: a new id)")
 	fl.StringVarP(&f.trigger, "trigger", "t", string(engine.TriggerManual), "trigger to send: ai_intent, button_click, lead_captured or manual")
 	fl.StringArrayVarP(&f.sets, "set", "s", nil, "template variable as name=value, e.g. visitor.email=jane@example.com (repeatable)")
 	fl.BoolVar(&f.json, "json", false, "print the attempt as one JSON object")
@@ -80,18 +83,27 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 	if err != nil {
 		return err
 	}
-	d := engine.New(opts)
-	defer d.Close()
-
 	conversation := f.conversation
 	if conversation == "" {
 		conversation = newConversationID()
 	}
+	ctx := cmd.Context()
+	store, err := f.db.open(ctx, ws.Secrets())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if opts.Limiter, err = seededLimiter(ctx, store, conversation, time.Now()); err != nil {
+		return err
+	}
+	d := engine.New(opts)
+	defer d.Close()
+
 	visitor, ok := vars["visitor.id"]
 	if !ok {
 		visitor = "visitor_cli"
 	}
-	attempt := d.Fire(cmd.Context(), engine.ActionCall{
+	attempt := d.Fire(ctx, engine.ActionCall{
 		Chatbot:        ws.Chatbot,
 		Action:         action,
 		ConversationID: conversation,
@@ -99,17 +111,21 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 		Trigger:        trigger,
 		Vars:           vars,
 	})
-	return report(e, attempt.Redacted(ws.Secrets()...), f.json)
+	id, err := record(ctx, store, attempt)
+	if err != nil {
+		return err
+	}
+	return report(e, attempt.Redacted(ws.Secrets()...), id, f.json)
 }
 
 // report prints a redacted attempt and turns its outcome into the exit
 // status: a success is 0, anything else 1.
-func report(e env, shown *engine.Attempt, asJSON bool) error {
+func report(e env, shown *engine.Attempt, id int64, asJSON bool) error {
 	var err error
 	if asJSON {
-		err = writeAttemptJSON(e.stdout, shown)
+		err = writeAttemptJSON(e.stdout, shown, id)
 	} else {
-		err = writeAttemptText(e.stdout, shown)
+		err = writeAttemptText(e.stdout, shown, id)
 	}
 	if err != nil {
 		return err

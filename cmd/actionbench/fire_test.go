@@ -194,7 +194,8 @@ func actionbench(t *testing.T, o runOptions, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NO_COLOR=1"}
+	// The history goes to a fresh state folder, never the real one.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NO_COLOR=1", "XDG_STATE_HOME=" + t.TempDir()}
 	if !o.noSecret {
 		cmd.Env = append(cmd.Env, testSecretEnv+"="+testSecret)
 	}

@@ -18,6 +18,7 @@ import (
 // attemptJSON is the --json form of an attempt: stable field names that
 // scripts can rely on.
 type attemptJSON struct {
+	ID                    int64          `json:"id,omitempty"` // the history's id
 	Outcome               engine.Outcome `json:"outcome"`
 	Status                int            `json:"status"`
 	LatencyMS             float64        `json:"latency_ms"`
@@ -61,8 +62,9 @@ type responseJSON struct {
 	Truncated  bool              `json:"truncated"`
 }
 
-func newAttemptJSON(a *engine.Attempt) attemptJSON {
+func newAttemptJSON(a *engine.Attempt, id int64) attemptJSON {
 	j := attemptJSON{
+		ID:                    id,
 		Outcome:               a.Outcome,
 		LatencyMS:             float64(a.Latency.Microseconds()) / 1000,
 		BotReply:              a.BotReply,
@@ -105,11 +107,11 @@ func newAttemptJSON(a *engine.Attempt) attemptJSON {
 }
 
 // writeAttemptJSON prints a as one JSON object; a must already be redacted.
-func writeAttemptJSON(w io.Writer, a *engine.Attempt) error {
+func writeAttemptJSON(w io.Writer, a *engine.Attempt, id int64) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(newAttemptJSON(a))
+	return enc.Encode(newAttemptJSON(a, id))
 }
 
 func nonNil(s []string) []string {
@@ -145,7 +147,7 @@ func newStyles(w io.Writer) styles {
 }
 
 // writeAttemptText prints a for a person; a must already be redacted.
-func writeAttemptText(w io.Writer, a *engine.Attempt) error {
+func writeAttemptText(w io.Writer, a *engine.Attempt, id int64) error {
 	st := newStyles(w)
 	var b strings.Builder
 	outcome := st.bad.Render(string(a.Outcome))
@@ -190,7 +192,11 @@ func writeAttemptText(w io.Writer, a *engine.Attempt) error {
 	if a.Kind == engine.KindAction && (a.Outcome != engine.OutcomeRejected && a.Outcome != engine.OutcomeTooLarge || a.Sent) {
 		field("limit", limit)
 	}
-	fmt.Fprintf(&b, "%s\n", st.dim.Render(fmt.Sprintf("conversation %s · delivery %s", a.ConversationID, a.DeliveryID)))
+	footer := fmt.Sprintf("conversation %s · delivery %s", a.ConversationID, a.DeliveryID)
+	if id != 0 {
+		footer = fmt.Sprintf("history #%d · %s", id, footer)
+	}
+	fmt.Fprintf(&b, "%s\n", st.dim.Render(footer))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

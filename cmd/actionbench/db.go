@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
+	"github.com/actionbench/actionbench/engine/ratelimit"
+)
+
+// dbFlag is the --db flag of every command that reads or writes the history.
+type dbFlag struct{ path string }
+
+func (f *dbFlag) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.path, "db", "", "history database (default $XDG_STATE_HOME/actionbench/history.db, or ~/.local/state/actionbench/history.db)")
+}
+
+// open opens the history, redacting secrets from everything it stores.
+// Any failure is bad input (exit 2): the message says what to do.
+func (f *dbFlag) open(ctx context.Context, secrets []string) (*history.Store, error) {
+	path := f.path
+	if path == "" {
+		var err error
+		if path, err = history.DefaultPath(); err != nil {
+			return nil, badInputf("no place for the history: %v; pass --db FILE", err)
+		}
+	}
+	store, err := history.Open(ctx, path, history.Options{Secrets: secrets})
+	if err != nil {
+		return nil, badInput{err}
+	}
+	return store, nil
+}
+
+// seededLimiter is a rate limiter that remembers the conversation's calls
+// from earlier runs, so the limit holds across separate invocations.
+func seededLimiter(ctx context.Context, store *history.Store, conversation string, now time.Time) (*ratelimit.Limiter, error) {
+	limiter := ratelimit.New(engine.RateLimit, engine.RateWindow)
+	calls, err := store.CountedCalls(ctx, conversation, now.Add(-engine.RateWindow))
+	if err != nil {
+		return nil, fmt.Errorf("reading the conversation's earlier calls: %w", err)
+	}
+	for _, at := range calls {
+		limiter.Record(conversation, at)
+	}
+	return limiter, nil
+}
+
+// record stores the attempt, and the bot's reply as a transcript turn,
+// before anything is reported: what the user is told about is on disk.
+func record(ctx context.Context, store *history.Store, a *engine.Attempt) (int64, error) {
+	id, err := store.Record(ctx, a)
+	if err != nil {
+		return 0, fmt.Errorf("recording the attempt: %w", err)
+	}
+	if a.BotReply != "" {
+		err = store.AddTurn(ctx, history.Turn{ConversationID: a.ConversationID, At: a.At, Speaker: history.SpeakerBot, Text: a.BotReply, AttemptID: id})
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return id, fmt.Errorf("recording the transcript: %w", err)
+	}
+	return id, nil
+}

@@ -1,0 +1,260 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/netip"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actionbench/actionbench/engine"
+)
+
+// benchAttempt is a typical action call: a ~1 KB request, a ~200 B reply.
+func benchAttempt(r *rand.Rand, conv string, at time.Time) *engine.Attempt {
+	payload := strings.Repeat(`{"sku":"SKU-0000000","qty":1,"note":"gift wrap please"},`, 14)
+	body := fmt.Sprintf(`{"action_id":"order_lookup","conversation_id":%q,"chatbot_id":"bot_acme","trigger":"ai_intent",`+
+		`"payload":{"order_id":"ORD-%06d","items":[%s{}]},"metadata":{"visitor_id":"v_%08x","timestamp":%q,"chatbot_name":"Acme"}}`,
+		conv, r.IntN(1e6), payload, r.Uint32(), at.Format(time.RFC3339))
+	reply := fmt.Sprintf(`{"message":"Order ORD-%06d shipped on %s via UPS Ground and arrives in 2-3 business days. Tracking number: 1Z999AA1%010d. Reply 'track' any time for an update."}`,
+		r.IntN(1e6), at.Format(time.DateOnly), r.IntN(1e9))
+	return &engine.Attempt{
+		Kind:           engine.KindAction,
+		DeliveryID:     fmt.Sprintf("dlv_%016x", r.Uint64()),
+		ConversationID: conv,
+		ActionID:       "order_lookup",
+		Trigger:        engine.Trigger("ai_intent"),
+		At:             at,
+		Started:        at,
+		Latency:        time.Duration(20+r.IntN(200)) * time.Millisecond,
+		Request: engine.Request{
+			Method: "POST",
+			URL:    "https://api.acme.example/dgbot/orders",
+			Header: http.Header{
+				"Content-Type":      {"application/json"},
+				"User-Agent":        {"DGbot-Actions/1.0"},
+				"X-Dgbot-Signature": {fmt.Sprintf("sha256=%016x%016x%016x%016x", r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64())},
+				"X-Dgbot-Delivery":  {"dlv"},
+			},
+			Body: []byte(body),
+		},
+		Response: &engine.Response{
+			Status: 200,
+			Proto:  "HTTP/1.1",
+			Header: http.Header{"Content-Type": {"application/json"}, "Date": {at.Format(http.TimeFormat)}},
+			Body:   []byte(reply),
+		},
+		Sent:       true,
+		RemoteAddr: netip.MustParseAddrPort("93.184.215.14:443"),
+		Outcome:    engine.OutcomeMessage,
+		BotReply:   "Order shipped; arrives in 2-3 business days.",
+		Limit:      engine.LimitStatus{Remaining: 2},
+	}
+}
+
+// BenchmarkRecord measures Record end to end (redaction, encoding, group
+// commit) at one caller and at 32 concurrent callers.
+func BenchmarkRecord(b *testing.B) {
+	for _, c := range []int{1, 32} {
+		b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
+			s := openTest(b, testDB(b), Options{Secrets: []string{"whsec_bench_secret_value"}})
+			a := benchAttempt(rand.New(rand.NewPCG(1, 2)), "conv_bench", t0)
+			ctx := context.Background()
+			b.SetBytes(int64(len(a.Request.Body) + len(a.Response.Body)))
+			b.ResetTimer()
+			if c == 1 {
+				for range b.N {
+					if _, err := s.Record(ctx, a); err != nil {
+						b.Fatal(err)
+					}
+				}
+			} else {
+				b.SetParallelism((c + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := s.Record(ctx, a); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(b.N)/float64(max(s.w.batches.Load(), 1)), "rows/txn")
+		})
+	}
+}
+
+// TestMillionRows fills a history with 1,000,000 realistic attempts and
+// times the queries the TUI and the CLI make. It takes a minute and ~2 GB
+// of disk, so it runs only with ACTIONBENCH_BIG=1:
+//
+//	ACTIONBENCH_BIG=1 go test -run TestMillionRows -v ./engine/history/
+func TestMillionRows(t *testing.T) {
+	if os.Getenv("ACTIONBENCH_BIG") == "" {
+		t.Skip("set ACTIONBENCH_BIG=1 to fill and time a 1,000,000-row history")
+	}
+	const (
+		rows          = 1_000_000
+		conversations = 10_000
+		perTxn        = 10_000
+	)
+	ctx := context.Background()
+	path := testDB(t)
+	s := openTest(t, path, Options{})
+
+	// The mix: a fifth events; outcomes as a busy developer's history
+	// looks, with timeout rare (1 %) so a sparse filter is timed too.
+	outcomes := []struct {
+		o engine.Outcome
+		w int
+	}{
+		{engine.OutcomeMessage, 55}, {engine.OutcomeData, 15}, {engine.OutcomeError, 12},
+		{engine.OutcomeInvalidResponse, 5}, {engine.OutcomeTransportError, 3}, {engine.OutcomeRateLimited, 6},
+		{engine.OutcomeRejected, 2}, {engine.OutcomeTooLarge, 1}, {engine.OutcomeTimeout, 1},
+	}
+	actions := []string{"order_lookup", "book_demo", "refund", "create_lead", "track_parcel"}
+	r := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	recordedAt := func(i int) time.Time { return base.Add(time.Duration(i) * time.Millisecond) }
+
+	start := time.Now()
+	for done := 0; done < rows; done += perTxn {
+		err := inTx(ctx, s.w.db, func(tx *sql.Tx) error {
+			ins := tx.Stmt(s.w.insAttempt)
+			for i := done; i < done+perTxn; i++ {
+				conv := fmt.Sprintf("conv_%05d", r.IntN(conversations))
+				a := benchAttempt(r, conv, recordedAt(i))
+				if r.IntN(5) == 0 {
+					a.Kind, a.ActionID, a.Trigger = engine.KindEvent, "", ""
+					a.Event = engine.Events[r.IntN(len(engine.Events))]
+				} else {
+					a.ActionID = actions[r.IntN(len(actions))]
+				}
+				pick := r.IntN(100)
+				for _, o := range outcomes {
+					if pick < o.w {
+						a.Outcome = o.o
+						break
+					}
+					pick -= o.w
+				}
+				if a.Outcome == engine.OutcomeRateLimited || a.Outcome == engine.OutcomeRejected || a.Outcome == engine.OutcomeTimeout {
+					a.Response, a.Sent = nil, a.Outcome == engine.OutcomeTimeout
+				}
+				args, err := attemptArgs(a.Redacted())
+				if err != nil {
+					return err
+				}
+				args[0] = recordedAt(i).UnixNano()
+				if _, err := ins.Exec(args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("fill: %v", err)
+		}
+	}
+	fill := time.Since(start)
+	t.Logf("filled %d rows in %v (%.0f rows/s, %d rows per transaction)", rows, fill.Round(time.Millisecond), rows/fill.Seconds(), perTxn)
+
+	// timeQuery runs q until it has a stable median (the first run warms
+	// the page cache) and checks the target.
+	timeQuery := func(name string, target time.Duration, q func() (int, error)) (last int) {
+		t.Helper()
+		var ds []time.Duration
+		for range 21 {
+			begin := time.Now()
+			n, err := q()
+			ds = append(ds, time.Since(begin))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			last = n
+		}
+		slices.Sort(ds)
+		median := ds[len(ds)/2]
+		t.Logf("%-42s %8.3f ms median, %8.3f ms max (%d rows)", name, ms(median), ms(ds[len(ds)-1]), last)
+		if median > target {
+			t.Errorf("%s: %.3f ms, want under %v", name, ms(median), target)
+		}
+		return last
+	}
+	page := 10 * time.Millisecond
+	list := func(f Filter) func() (int, error) {
+		return func() (int, error) { l, err := s.List(ctx, f); return len(l), err }
+	}
+	lastID := func(f Filter) int64 {
+		l, err := s.List(ctx, f)
+		if err != nil || len(l) == 0 {
+			t.Fatalf("List(%+v) = %d rows, %v", f, len(l), err)
+		}
+		return l[len(l)-1].ID
+	}
+	timeQuery("newest page (no filter)", page, list(Filter{}))
+	timeQuery("next page (Before)", page, list(Filter{Before: lastID(Filter{})}))
+	timeQuery("page 10,000 deep (Before=500000)", page, list(Filter{Before: 500_000}))
+	conv := Filter{Conversation: "conv_04242"}
+	timeQuery("conversation page", page, list(conv))
+	timeQuery("conversation next page", page, list(Filter{Conversation: conv.Conversation, Before: lastID(conv)}))
+	timeQuery("outcome=error page (12%)", page, list(Filter{Outcome: engine.OutcomeError}))
+	rare := Filter{Outcome: engine.OutcomeTimeout}
+	timeQuery("outcome=timeout page (1%)", page, list(rare))
+	timeQuery("outcome=timeout next page", page, list(Filter{Outcome: engine.OutcomeTimeout, Before: lastID(rare)}))
+	timeQuery("action page", page, list(Filter{Action: "refund"}))
+	timeQuery("event page", page, list(Filter{Event: engine.EventTicketCreated}))
+	timeQuery("kind=event page", page, list(Filter{Kind: engine.KindEvent}))
+	timeQuery("action + outcome=timeout page", page, list(Filter{Action: "refund", Outcome: engine.OutcomeTimeout}))
+	timeQuery("conversation + kind=action page", page, list(Filter{Conversation: conv.Conversation, Kind: engine.KindAction}))
+	timeQuery("since the last 1,000 rows", page, list(Filter{Since: recordedAt(rows - 1000)}))
+	timeQuery("since after the last row (empty)", page, list(Filter{Since: recordedAt(rows + 1)}))
+	timeQuery("CountByOutcome, all rows", 200*time.Millisecond, func() (int, error) {
+		m, err := s.CountByOutcome(ctx, Filter{})
+		total := 0
+		for _, n := range m {
+			total += n
+		}
+		if err == nil && total != rows {
+			err = fmt.Errorf("counted %d rows, want %d", total, rows)
+		}
+		return total, err
+	})
+	timeQuery("CountByOutcome, one conversation", page, func() (int, error) {
+		m, err := s.CountByOutcome(ctx, conv)
+		return len(m), err
+	})
+	timeQuery("CountByOutcome, last 100,000 rows", 200*time.Millisecond, func() (int, error) {
+		m, err := s.CountByOutcome(ctx, Filter{Since: recordedAt(rows - 100_000)})
+		return len(m), err
+	})
+	timeQuery("CountedCalls, one conversation", page, func() (int, error) {
+		c, err := s.CountedCalls(ctx, conv.Conversation, time.Time{})
+		return len(c), err
+	})
+	timeQuery("Get one attempt", page, func() (int, error) {
+		_, err := s.Get(ctx, int64(1+r.IntN(rows)))
+		return 1, err
+	})
+
+	if err := s.Close(); err != nil { // checkpoints the WAL into the file
+		t.Fatal(err)
+	}
+	var size int64
+	for _, name := range []string{path, path + "-wal"} {
+		if st, err := os.Stat(name); err == nil {
+			size += st.Size()
+		}
+	}
+	t.Logf("file: %.1f MB, %.0f bytes per attempt", float64(size)/1e6, float64(size)/rows)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,295 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/actionbench/actionbench/engine"
+)
+
+// defaultLimit is Filter.Limit's zero value: a screenful.
+const defaultLimit = 50
+
+// Get returns one attempt whole.
+func (s *Store) Get(ctx context.Context, id int64) (*Entry, error) {
+	if err := s.checkOpen("get"); err != nil {
+		return nil, err
+	}
+	row := s.rdb.QueryRowContext(ctx, "SELECT id, "+attemptColumns+" FROM attempts WHERE id = ?", id)
+	e, err := scanAttempt(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &storeError{path: s.path, msg: fmt.Sprintf("no attempt %d", id), kind: ErrNotFound}
+	}
+	if err != nil {
+		return nil, wrapErr(s.path, fmt.Sprintf("get attempt %d", id), err)
+	}
+	return e, nil
+}
+
+// scanAttempt reads "id, attemptColumns" back into an Entry.
+func scanAttempt(row *sql.Row) (*Entry, error) {
+	var (
+		e                                          Entry
+		a                                          engine.Attempt
+		recordedAt, at, started, status, freesAt   sql.NullInt64
+		kind, event, trigger, outcome, replyAction string
+		latency, remaining                         int64
+		remote, proto, warnings, wouldReject       sql.NullString
+		reqHeaders, respHeaders                    sql.NullString
+		respBody                                   []byte
+		truncated                                  bool
+	)
+	err := row.Scan(&e.ID,
+		&recordedAt, &at, &started, &kind, &a.ConversationID, &a.ActionID, &event,
+		&trigger, &a.DeliveryID, &outcome, &status, &latency, &a.Sent,
+		new(bool), &replyAction, &remaining, &freesAt,
+		&remote, &a.Request.Method, &a.Request.URL, &proto, &truncated,
+		&a.BotReply, &a.Diagnosis, &a.Override, &warnings, &wouldReject,
+		&reqHeaders, &respHeaders, &a.Request.Body, &respBody)
+	if err != nil {
+		return nil, err
+	}
+	e.RecordedAt = fromNanos(recordedAt)
+	a.Kind, a.Event, a.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
+	a.Outcome, a.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
+	a.At, a.Started, a.Latency = fromNanos(at), fromNanos(started), time.Duration(latency)
+	a.Limit = engine.LimitStatus{Remaining: int(remaining), FreesAt: fromNanos(freesAt)}
+	if remote.Valid {
+		if a.RemoteAddr, err = netip.ParseAddrPort(remote.String); err != nil {
+			return nil, fmt.Errorf("decode remote_addr: %w", err)
+		}
+	}
+	if err := fromJSON(reqHeaders, &a.Request.Header); err != nil {
+		return nil, fmt.Errorf("decode request_headers: %w", err)
+	}
+	if err := fromJSON(warnings, &a.Warnings); err != nil {
+		return nil, fmt.Errorf("decode warnings: %w", err)
+	}
+	if err := fromJSON(wouldReject, &a.ProductionWouldReject); err != nil {
+		return nil, fmt.Errorf("decode production_would_reject: %w", err)
+	}
+	if status.Valid {
+		a.Response = &engine.Response{Status: int(status.Int64), Proto: proto.String, Body: respBody, Truncated: truncated}
+		if err := fromJSON(respHeaders, &a.Response.Header); err != nil {
+			return nil, fmt.Errorf("decode response_headers: %w", err)
+		}
+	}
+	e.Attempt = &a
+	return &e, nil
+}
+
+// List returns matching attempts, newest first, paged by id.
+func (s *Store) List(ctx context.Context, f Filter) ([]Summary, error) {
+	if err := s.checkOpen("list"); err != nil {
+		return nil, err
+	}
+	where, args := whereClause(f, true)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	// Keyset paging: the next page is "id < last id seen", an index range
+	// that costs the same on page 1 and page 20,000; OFFSET would walk
+	// every skipped row.
+	rows, err := s.rdb.QueryContext(ctx,
+		"SELECT "+summaryColumns+" FROM attempts"+where+" ORDER BY id DESC LIMIT ?",
+		append(args, limit)...)
+	if err != nil {
+		return nil, wrapErr(s.path, "list", err)
+	}
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		var (
+			sum                                        Summary
+			recordedAt, at, status                     sql.NullInt64
+			kind, event, trigger, outcome, replyAction string
+			latency                                    int64
+		)
+		if err := rows.Scan(&sum.ID, &recordedAt, &at, &kind, &sum.ConversationID, &sum.ActionID,
+			&event, &trigger, &outcome, &status, &latency, &sum.DeliveryID, &replyAction); err != nil {
+			return nil, wrapErr(s.path, "list", err)
+		}
+		sum.RecordedAt, sum.At = fromNanos(recordedAt), fromNanos(at)
+		sum.Kind, sum.Event, sum.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
+		sum.Outcome, sum.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
+		sum.Status, sum.Latency = int(status.Int64), time.Duration(latency)
+		out = append(out, sum)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(s.path, "list", err)
+	}
+	return out, nil
+}
+
+// CountByOutcome counts matching attempts per outcome (Before and Limit are ignored).
+func (s *Store) CountByOutcome(ctx context.Context, f Filter) (map[engine.Outcome]int, error) {
+	if err := s.checkOpen("count"); err != nil {
+		return nil, err
+	}
+	where, args := whereClause(f, false)
+	rows, err := s.rdb.QueryContext(ctx, "SELECT outcome, count(*) FROM attempts"+where+" GROUP BY outcome", args...)
+	if err != nil {
+		return nil, wrapErr(s.path, "count", err)
+	}
+	defer rows.Close()
+	counts := make(map[engine.Outcome]int)
+	for rows.Next() {
+		var (
+			outcome string
+			n       int
+		)
+		if err := rows.Scan(&outcome, &n); err != nil {
+			return nil, wrapErr(s.path, "count", err)
+		}
+		counts[engine.Outcome(outcome)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(s.path, "count", err)
+	}
+	return counts, nil
+}
+
+// equality is one "column = value" filter. rank orders the filters by how
+// few rows they are likely to match; the best one drives the index.
+type equality struct {
+	column  string
+	value   string
+	rank    int
+	partial bool // its index holds only the rows where column <> ''
+}
+
+// whereClause turns f into a WHERE clause (with a leading space, or empty)
+// and its arguments; paging says whether f.Before applies.
+//
+// Without statistics SQLite cannot tell which of two equality indexes is
+// narrower and may pick the wrong one: "kind = 'action' AND
+// conversation_id = ?" through the kind index walks most of the table.
+// So exactly one filter, the likeliest narrowest, may use its index; the
+// others are written "+column = ?", which SQLite checks per row but never
+// looks up through an index.
+func whereClause(f Filter, paging bool) (string, []any) {
+	var eqs []equality
+	add := func(column, value string, rank int, partial bool) {
+		if value != "" {
+			eqs = append(eqs, equality{column, value, rank, partial})
+		}
+	}
+	add("conversation_id", f.Conversation, 0, false) // a conversation is a few dozen attempts
+	outcomeRank := 1                                 // failures are the rare outcomes people filter for
+	if f.Outcome.Succeeded() {
+		outcomeRank = 4 // successes are most of the table
+	}
+	add("outcome", string(f.Outcome), outcomeRank, false)
+	add("action_id", f.Action, 2, true)
+	add("event", string(f.Event), 3, true)
+	add("kind", string(f.Kind), 5, false)
+
+	best := -1
+	for i, eq := range eqs {
+		if best < 0 || eq.rank < eqs[best].rank {
+			best = i
+		}
+	}
+	var (
+		conds []string
+		args  []any
+	)
+	for i, eq := range eqs {
+		switch {
+		case i == best && eq.partial:
+			// The literal term lets SQLite match the partial index's WHERE.
+			conds = append(conds, eq.column+" = ? AND "+eq.column+" <> ''")
+		case i == best:
+			conds = append(conds, eq.column+" = ?")
+		default:
+			conds = append(conds, "+"+eq.column+" = ?")
+		}
+		args = append(args, eq.value)
+	}
+	if !f.Since.IsZero() {
+		// recorded_at never decreases with id (the writer's stamp), so
+		// "recorded at or after Since" is "id at or above the first such
+		// row's id": an id range every index above serves. No such row
+		// makes the bound NULL, and the result empty.
+		conds = append(conds, "id >= (SELECT id FROM attempts WHERE recorded_at >= ? ORDER BY recorded_at, id LIMIT 1)")
+		args = append(args, f.Since.UnixNano())
+	}
+	if paging && f.Before > 0 {
+		conds = append(conds, "id < ?")
+		args = append(args, f.Before)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// CountedCalls returns the virtual times of the conversation's action calls
+// that count against the rate limit (engine.Attempt.CountsAgainstLimit) at
+// or after since, oldest first, so a new process can seed its limiter.
+func (s *Store) CountedCalls(ctx context.Context, conversation string, since time.Time) ([]time.Time, error) {
+	if err := s.checkOpen("read counted calls"); err != nil {
+		return nil, err
+	}
+	from := int64(math.MinInt64)
+	if !since.IsZero() {
+		from = since.UnixNano()
+	}
+	// "counts_against_limit = 1" is spelled out so that SQLite can use the
+	// partial index attempts_counted.
+	rows, err := s.rdb.QueryContext(ctx, `SELECT at FROM attempts
+		WHERE conversation_id = ? AND counts_against_limit = 1 AND at >= ?
+		ORDER BY at, id`, conversation, from)
+	if err != nil {
+		return nil, wrapErr(s.path, "read counted calls", err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at sql.NullInt64
+		if err := rows.Scan(&at); err != nil {
+			return nil, wrapErr(s.path, "read counted calls", err)
+		}
+		out = append(out, fromNanos(at))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(s.path, "read counted calls", err)
+	}
+	return out, nil
+}
+
+// Transcript returns a conversation's turns in order.
+func (s *Store) Transcript(ctx context.Context, conversation string) ([]Turn, error) {
+	if err := s.checkOpen("read transcript"); err != nil {
+		return nil, err
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT at, speaker, text, attempt_id FROM turns
+		WHERE conversation_id = ? ORDER BY id`, conversation)
+	if err != nil {
+		return nil, wrapErr(s.path, "read transcript", err)
+	}
+	defer rows.Close()
+	var out []Turn
+	for rows.Next() {
+		var (
+			at, attemptID sql.NullInt64
+			speaker, text string
+		)
+		if err := rows.Scan(&at, &speaker, &text, &attemptID); err != nil {
+			return nil, wrapErr(s.path, "read transcript", err)
+		}
+		out = append(out, Turn{ConversationID: conversation, At: fromNanos(at),
+			Speaker: Speaker(speaker), Text: text, AttemptID: attemptID.Int64})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(s.path, "read transcript", err)
+	}
+	return out, nil
+}
