@@ -20,14 +20,25 @@ const minSecretLen = 4
 // began writing it, Record returns ctx's error and the attempt is not
 // stored.
 func (s *Store) Record(ctx context.Context, a *engine.Attempt) (int64, error) {
+	return s.Submit(ctx, a).Wait(ctx)
+}
+
+// Submit hands a redacted copy of a to the writer and returns without
+// waiting for the commit, so dispatching can go on while the disk works;
+// it blocks only when the writer is far behind. Redaction and encoding
+// happen here, on the caller's goroutine, so that concurrent dispatchers
+// share that work instead of queueing it behind the one writer. Wait on
+// the result before reporting the attempt to anyone: until then it may
+// not be stored.
+func (s *Store) Submit(ctx context.Context, a *engine.Attempt) *Pending {
 	if a == nil {
-		return 0, failure(s.path, "record: no attempt given", nil)
+		return &Pending{err: failure(s.path, "record: no attempt given", nil)}
 	}
 	args, err := attemptArgs(s.redact(a))
 	if err != nil {
-		return 0, wrapErr(s.path, "record", err)
+		return &Pending{err: wrapErr(s.path, "record", err)}
 	}
-	return s.submit(ctx, "record", &writeReq{attempt: args})
+	return s.enqueue(ctx, "record", &writeReq{attempt: args})
 }
 
 // AddTurn appends a turn to its conversation's transcript, committed on return.
