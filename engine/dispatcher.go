@@ -69,9 +69,10 @@ type Dispatcher struct {
 	secure *http.Client // https, dialled through the policy guard
 	plain  *http.Client // http to loopback only; nil unless AllowHTTP
 
-	signers cache[string, *sign.Signer]
-	targets cache[string, *target]
-	reasons cache[netip.Addr, string] // production's verdict per remote address
+	// The caches are shared by dispatchers made with WithClock.
+	signers *cache[string, *sign.Signer]
+	targets *cache[string, *target]
+	reasons *cache[netip.Addr, string] // production's verdict per remote address
 }
 
 // New builds a Dispatcher.
@@ -84,6 +85,9 @@ func New(opts Options) *Dispatcher {
 		limiter:   opts.Limiter,
 		timeout:   opts.Timeout,
 		userAgent: opts.UserAgent,
+		signers:   new(cache[string, *sign.Signer]),
+		targets:   new(cache[string, *target]),
+		reasons:   new(cache[netip.Addr, string]),
 	}
 	if d.policy == "" {
 		d.policy = netpolicy.Workbench
@@ -133,6 +137,17 @@ func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Client {
 		// A redirect is an answer to classify, never a place to go.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// WithClock returns a dispatcher that shares d's connections and caches
+// but runs on its own clock with its own rate limiter: one per simulated
+// conversation, so that one conversation's virtual "wait 10m" moves no
+// other conversation's time. Close only d.
+func (d *Dispatcher) WithClock(clock func() time.Time) *Dispatcher {
+	c := *d
+	c.clock = clock
+	c.limiter = ratelimit.New(RateLimit, RateWindow)
+	return &c
 }
 
 // Close releases idle connections.

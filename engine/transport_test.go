@@ -363,3 +363,28 @@ func TestRateLimitConcurrent(t *testing.T) {
 		t.Errorf("sent %d, limited %d, endpoint hits %d: want 3, 17, 3", sent.Load(), limited.Load(), e.hits.Load())
 	}
 }
+
+// TestWithClock gives two conversations their own clocks: advancing one
+// frees its rate-limit window without touching the other's, and both
+// share the parent's connections.
+func TestWithClock(t *testing.T) {
+	e := newEndpoint(t, jsonReply(200, messageBody))
+	parent := newTestDispatcher(t, e, Options{})
+	a, b := newFakeClock(testStart), newFakeClock(testStart)
+	da, db := parent.WithClock(a.Now), parent.WithClock(b.Now)
+	call := testCall(t, e.URL)
+	for i := 0; i < 3; i++ {
+		da.Fire(context.Background(), call)
+		db.Fire(context.Background(), call)
+	}
+	a.Advance(RateWindow)
+	if got := da.Fire(context.Background(), call); got.Outcome != OutcomeMessage || !got.At.Equal(testStart.Add(RateWindow)) {
+		t.Errorf("after advancing its clock: outcome %s at %v, want message at %v", got.Outcome, got.At, testStart.Add(RateWindow))
+	}
+	if got := db.Fire(context.Background(), call); got.Outcome != OutcomeRateLimited {
+		t.Errorf("the other conversation's clock did not move: outcome %s, want rate_limited", got.Outcome)
+	}
+	if got := parent.Fire(context.Background(), call); got.Outcome != OutcomeMessage {
+		t.Errorf("the parent keeps its own limiter: outcome %s", got.Outcome)
+	}
+}

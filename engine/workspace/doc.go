@@ -21,6 +21,23 @@
 //	  url: https://127.0.0.1:8443/webhook
 //	  token: ${WEBHOOK_TOKEN}
 //	  events: [on_message_received, before_response_sent]   # optional: all four
+//	greeting: Hi! Ask me about your order.      # optional: the bot's first words
+//	fallback: Sorry, I didn't get that.         # optional: when no intent matches
+//	intents:
+//	  - name: order_status
+//	    patterns: ["where is my order(?: (?P<order_id>\d+))?"]   # named groups become entities
+//	    reply: Let me look that up.              # optional
+//	    buttons: [track_order]                   # optional quick replies
+//	  - name: support.ticket
+//	    patterns: [ticket, problem]
+//	    starts: ticket                           # or live_chat, or lead
+//	buttons:
+//	  - id: track_order
+//	    label: Track my order
+//	lead:                                        # optional; these are the defaults' keys
+//	  prompt: Leave your details and we'll get back to you.
+//	  fields: [name, email, phone]
+//	  thanks: Thanks! We'll be in touch soon.
 //
 // The rules:
 //
@@ -43,6 +60,10 @@
 //     token takes ${NAME} references like a secret. events lists
 //     on_message_received, on_ticket_created, on_live_chat_requested and
 //     before_response_sent, each once; without it the webhook gets all four.
+//   - intents need a name and case-insensitive regular expressions in
+//     patterns; their buttons must be defined under buttons. When the file
+//     defines intents (or buttons), every ai_intent:NAME (button_click:ID)
+//     trigger must name one of them.
 //   - Unknown keys, wrong types, anchors, aliases and tags are errors.
 //
 // Every error is an *Error naming the file, line and column, what was

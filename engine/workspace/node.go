@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"fmt"
+	"github.com/actionbench/actionbench/engine"
 	"reflect"
 	"slices"
 	"strings"
@@ -72,6 +73,15 @@ type loader struct {
 	// go-yaml places such implicit nulls inconsistently, so errors about
 	// them point at the key instead.
 	keyOf map[ast.Node]ast.Node
+	// buttonRefs and triggerRefs are checked once the whole file is read.
+	buttonRefs  []ref
+	triggerRefs []triggerRef
+}
+
+// triggerRef is an action trigger and where it was written.
+type triggerRef struct {
+	rule engine.TriggerRule
+	node ast.Node
 }
 
 func (l *loader) errAt(n ast.Node, format string, args ...any) *Error {

@@ -43,6 +43,7 @@ func (l *loader) triggers(n ast.Node) ([]engine.TriggerRule, error) {
 		}
 		seen[s] = line
 		out = append(out, r)
+		l.triggerRefs = append(l.triggerRefs, triggerRef{rule: r, node: item})
 	}
 	return out, nil
 }

@@ -21,6 +21,7 @@ type Workspace struct {
 	CAFile  string           // ca_file, resolved relative to the workspace file's directory; "" if absent
 	Actions []engine.Action
 	Webhook *engine.Webhook // nil when the workspace has no webhook
+	Bot     Bot             // the simulated chatbot
 
 	// caLine and caColumn are where ca_file was written, for Load's check
 	// that the file exists.
@@ -137,11 +138,16 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 		"ca_file",
 		"actions",
 		"webhook",
+		"greeting",
+		"fallback",
+		"intents",
+		"buttons",
+		"lead",
 	)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Policy: netpolicy.Workbench}
+	w := &Workspace{Policy: netpolicy.Workbench, Bot: defaultBot()}
 	c, ok := m["chatbot"]
 	if !ok {
 		return nil, l.errAt(body, "missing chatbot: add a chatbot mapping with id and name, e.g. chatbot: {id: bot_def456, name: Support Bot}")
@@ -169,6 +175,31 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 		if w.Webhook, err = l.webhook(e); err != nil {
 			return nil, err
 		}
+	}
+	for key, into := range map[string]*string{"greeting": &w.Bot.Greeting, "fallback": &w.Bot.Fallback} {
+		if e, ok := m[key]; ok {
+			if *into, err = l.str(e.Value, key); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if e, ok := m["intents"]; ok {
+		if w.Bot.Intents, err = l.intents(e.Value); err != nil {
+			return nil, err
+		}
+	}
+	if e, ok := m["buttons"]; ok {
+		if w.Bot.Buttons, err = l.buttons(e.Value); err != nil {
+			return nil, err
+		}
+	}
+	if e, ok := m["lead"]; ok {
+		if err = l.lead(e.Value, &w.Bot.Lead); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.checkRefs(w); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
