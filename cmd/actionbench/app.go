@@ -78,7 +78,7 @@ would make of it.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newFireCommand(e), newEmitCommand(e), newHistoryCommand(e))
+	root.AddCommand(newFireCommand(e), newEmitCommand(e), newHistoryCommand(e), newDemoCommand(e), newMockCommand(e), newRunCommand(e))
 	return root
 }
 

@@ -74,15 +74,16 @@ func (f *emitFlags) run(cmd *cobra.Command, e env, name string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := f.loadWorkspace(e)
+	ws, err := f.loadWorkspace(cmd.Context(), e)
 	if err != nil {
 		return err
 	}
+	defer ws.Close()
 	if ws.Webhook == nil {
-		return badInputf("%s has no webhook: add webhook: {url: https://…, token: ${WEBHOOK_TOKEN}}", ws.Path)
+		return badInputf("%s has no webhook: add webhook: {url: https://…, token: ${WEBHOOK_TOKEN}}", ws.name())
 	}
 	if !ws.Webhook.Subscribes(event) {
-		return badInputf("the webhook in %s does not subscribe to %s (events: %s), so the platform would not send it: add it to webhook.events", ws.Path, event, joinEvents(ws.Webhook.Events))
+		return badInputf("the webhook in %s does not subscribe to %s (events: %s), so the platform would not send it: add it to webhook.events", ws.name(), event, joinEvents(ws.Webhook.Events))
 	}
 	opts, err := f.dispatcherOptions(ws)
 	if err != nil {

@@ -67,17 +67,18 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := f.loadWorkspace(e)
+	ws, err := f.loadWorkspace(cmd.Context(), e)
 	if err != nil {
 		return err
 	}
+	defer ws.Close()
 	action, ok := ws.Action(actionID)
 	if !ok {
 		ids := make([]string, len(ws.Actions))
 		for i, a := range ws.Actions {
 			ids[i] = a.ID
 		}
-		return badInputf("no action %q in %s (actions: %s)", actionID, ws.Path, strings.Join(ids, ", "))
+		return badInputf("no action %q in %s (actions: %s)", actionID, ws.name(), strings.Join(ids, ", "))
 	}
 	opts, err := f.dispatcherOptions(ws)
 	if err != nil {

@@ -791,9 +791,9 @@ actions:
 			want: []string{"WS.missing", "no such file"},
 		},
 		{
-			name: "no workspace flag and none in the folder",
-			args: []string{"order_lookup", "--ca-file", "CA"},
-			want: []string{"no workspace", "--workspace", "actionbench.yaml"},
+			name: "an action the embedded demo does not have",
+			args: []string{"nope", "--ca-file", "CA"},
+			want: []string{`no action "nope" in the embedded demo`, "order_lookup"},
 		},
 		{
 			name:      "workspace YAML syntax error",
@@ -906,5 +906,17 @@ func TestFireNeverPrintsTheSecret(t *testing.T) {
 		if !strings.Contains(res.stdout, "[redacted]") {
 			t.Errorf("%v: output shows no [redacted] mark:\n%s", format, res.stdout)
 		}
+	}
+}
+
+// TestFireUsesTheDemo fires with no workspace anywhere: the embedded demo
+// and its in-process mock answer.
+func TestFireUsesTheDemo(t *testing.T) {
+	res := actionbench(t, runOptions{}, "fire", "order_lookup", "--set", "visitor.email=jane@example.com", "--json")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if j := decodeFire(t, res.stdout); j.BotReply != "Your latest order #1042 is shipped." {
+		t.Errorf("bot_reply %q, want the demo's order answer", j.BotReply)
 	}
 }

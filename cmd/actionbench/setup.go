@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/demo"
 )
 
 // commonFlags are the flags every command that talks to endpoints shares.
@@ -25,7 +27,7 @@ type commonFlags struct {
 
 func (f *commonFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVarP(&f.workspace, "workspace", "w", "", "workspace file (default ./actionbench.yaml)")
+	fl.StringVarP(&f.workspace, "workspace", "w", "", "workspace file (default ./actionbench.yaml, else the embedded demo)")
 	fl.StringVar(&f.policy, "policy", "", "address policy: workbench (any address, the default) or production (public HTTPS only, as the platform)")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of extra CAs to trust, e.g. your dev endpoint's self-signed certificate")
 	fl.BoolVar(&f.allowHTTP, "allow-http", false, "allow plain http:// to a loopback endpoint (workbench only; production would reject it)")
@@ -33,24 +35,51 @@ func (f *commonFlags) register(cmd *cobra.Command) {
 
 const defaultWorkspace = "actionbench.yaml"
 
-// loadWorkspace reads the workspace named by the flags.
-func (f *commonFlags) loadWorkspace(e env) (*workspace.Workspace, error) {
+// loaded is a workspace ready to dispatch from: a file, or the embedded
+// demo with its mock endpoint running in this process.
+type loaded struct {
+	*workspace.Workspace
+	demo *demo.Demo // nil for a file
+}
+
+// name is how messages refer to the workspace.
+func (l *loaded) name() string {
+	if l.demo != nil {
+		return "the " + demo.Name
+	}
+	return l.Path
+}
+
+// Close stops the demo's mock endpoint, if one runs.
+func (l *loaded) Close() {
+	if l.demo != nil {
+		l.demo.Close()
+	}
+}
+
+// loadWorkspace reads the workspace named by --workspace, else
+// ./actionbench.yaml, else starts the embedded demo.
+func (f *commonFlags) loadWorkspace(ctx context.Context, e env) (*loaded, error) {
 	path := f.workspace
 	if path == "" {
-		path = defaultWorkspace
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, badInputf("no workspace: pass --workspace FILE, or create %s in this folder", defaultWorkspace)
+		if _, err := os.Stat(defaultWorkspace); errors.Is(err, os.ErrNotExist) {
+			d, err := demo.Start(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			return &loaded{Workspace: d.Workspace, demo: d}, nil
 		}
+		path = defaultWorkspace
 	}
 	ws, err := workspace.Load(path, e.lookupEnv)
 	if err != nil {
 		return nil, badInput{err}
 	}
-	return ws, nil
+	return &loaded{Workspace: ws}, nil
 }
 
 // dispatcherOptions combines the workspace's settings with the flags, which win.
-func (f *commonFlags) dispatcherOptions(ws *workspace.Workspace) (engine.Options, error) {
+func (f *commonFlags) dispatcherOptions(ws *loaded) (engine.Options, error) {
 	opts := engine.Options{Policy: ws.Policy, AllowHTTP: f.allowHTTP, UserAgent: userAgent}
 	if f.policy != "" {
 		p, err := netpolicy.ParsePolicy(f.policy)
@@ -66,21 +95,24 @@ func (f *commonFlags) dispatcherOptions(ws *workspace.Workspace) (engine.Options
 	if f.caFile != "" {
 		caFiles = append(caFiles, f.caFile)
 	}
-	if len(caFiles) > 0 {
+	if len(caFiles) > 0 || ws.demo != nil {
 		pool, err := certPool(caFiles)
 		if err != nil {
 			return opts, badInput{err}
+		}
+		if ws.demo != nil {
+			pool.AppendCertsFromPEM(ws.demo.Mock.CertPEM())
 		}
 		opts.RootCAs = pool
 	}
 	return opts, nil
 }
 
-// certPool is the system trust store plus the CAs in files.
-func certPool(files []string) (*x509.CertPool, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
+// addCAFiles adds the certificates in files to pool (the system pool
+// when pool is nil).
+func addCAFiles(pool *x509.CertPool, files []string) (*x509.CertPool, error) {
+	if pool == nil {
+		return certPool(files)
 	}
 	for _, name := range files {
 		pem, err := os.ReadFile(name)
@@ -92,6 +124,15 @@ func certPool(files []string) (*x509.CertPool, error) {
 		}
 	}
 	return pool, nil
+}
+
+// certPool is the system trust store plus the CAs in files.
+func certPool(files []string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	return addCAFiles(pool, files)
 }
 
 func newConversationID() string {

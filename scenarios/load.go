@@ -1,0 +1,124 @@
+package scenarios
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Load reads and parses the scenario file at path.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read scenario: " + reason(err)}
+	}
+	return Parse(path, data)
+}
+
+// LoadAll loads every scenario named by paths: files, whatever their
+// names, and folders, searched recursively for *.yaml and *.yml files in
+// sorted order (leaving out *.workspace.yaml files). A file named twice is loaded once. Every file is tried:
+// the good ones come back as scenarios and each bad one as one error, so
+// a run can report all of them at once.
+func LoadAll(paths []string) ([]*Scenario, []error) {
+	var (
+		out  []*Scenario
+		errs []error
+		seen = map[string]bool{}
+	)
+	load := func(file string) {
+		if key := filepath.Clean(file); !seen[key] {
+			seen[key] = true
+			s, err := Load(file)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			out = append(out, s)
+		}
+	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, &Error{File: p, Msg: "cannot read scenario: " + reason(err)})
+			continue
+		}
+		if !fi.IsDir() {
+			load(p)
+			continue
+		}
+		files, err := scenarioFiles(p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if len(files) == 0 && err == nil {
+			errs = append(errs, &Error{File: p, Msg: "no scenario files (*.yaml or *.yml) in this folder"})
+		}
+		for _, f := range files {
+			load(f)
+		}
+	}
+	return out, errs
+}
+
+// IsWorkspaceFile reports whether a file is named as a workspace
+// (*.workspace.yaml or *.workspace.yml), which a folder of scenarios may
+// hold for its scenarios to name; a folder scan leaves such files out.
+func IsWorkspaceFile(path string) bool {
+	base := strings.ToLower(filepath.Base(path))
+	return strings.HasSuffix(base, ".workspace.yaml") || strings.HasSuffix(base, ".workspace.yml")
+}
+
+// scenarioFiles returns the *.yaml and *.yml files under dir, sorted,
+// except workspace files (IsWorkspaceFile). Hidden files and folders
+// (.git, .github) are skipped: they hold other tools' YAML. A folder that cannot be read is an error, reported after
+// the files that could be.
+func scenarioFiles(dir string) ([]string, error) {
+	var files []string
+	var first error
+	root := dir
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// WalkDir does not follow a symbolic link, even at the root; a
+		// trailing separator makes the root the folder it points to.
+		root = dir + string(filepath.Separator)
+	}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if first == nil {
+				first = &Error{File: path, Msg: "cannot read folder: " + reason(err)}
+			}
+			return nil
+		}
+		if path != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if ext := strings.ToLower(filepath.Ext(path)); (ext == ".yaml" || ext == ".yml") && !IsWorkspaceFile(path) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil && first == nil {
+		first = &Error{File: dir, Msg: "cannot read folder: " + reason(err)}
+	}
+	slices.Sort(files)
+	return files, first
+}
+
+// reason returns the cause of a file system error without the path, which
+// the *Error already names.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

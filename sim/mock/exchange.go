@@ -1,0 +1,98 @@
+package mock
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+
+	"github.com/actionbench/actionbench/engine/sign"
+)
+
+// exchange is one request as the mock understood it: its body, whether its
+// credentials were right, and what its log line should say.
+type exchange struct {
+	r     *http.Request
+	body  []byte
+	fault string
+
+	checked bool // the credentials were looked at (the route exists, the body was read)
+	webhook bool
+	authOK  bool // the signature (actions) or the Bearer token (webhook)
+
+	// Read from the body leniently, for the log, before anything is enforced.
+	actionID, conversationID, eventType string
+}
+
+// actionRequest is the platform's request schema, as far as the routes use it.
+type actionRequest struct {
+	ActionID       string         `json:"action_id"`
+	ConversationID string         `json:"conversation_id"`
+	Trigger        string         `json:"trigger"`
+	Payload        map[string]any `json:"payload"`
+}
+
+// checkSignature verifies X-DGbot-Signature over the exact body, as the
+// reference's verify_dgbot_signature does.
+func (x *exchange) checkSignature(secret string) {
+	x.checked = true
+	x.authOK = sign.Verify(secret, x.body, x.r.Header.Get(sign.Header))
+	var req actionRequest
+	_ = json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
+	x.actionID, x.conversationID = req.ActionID, req.ConversationID
+}
+
+// checkToken compares the Authorization header with the one the reference's
+// PHP script expects, exactly, in constant time.
+func (x *exchange) checkToken(token string) {
+	x.checked, x.webhook = true, true
+	want := []byte("Bearer " + token)
+	x.authOK = subtle.ConstantTimeCompare([]byte(x.r.Header.Get("Authorization")), want) == 1
+	var p struct {
+		EventType string `json:"event_type"`
+	}
+	_ = json.Unmarshal(x.body, &p)
+	x.eventType = p.EventType
+}
+
+// action decodes the body as the platform's request schema. Numbers are
+// kept as written, so an order id sent as 1042 reads as "1042".
+func (x *exchange) action() (actionRequest, error) {
+	var req actionRequest
+	dec := json.NewDecoder(bytes.NewReader(x.body))
+	dec.UseNumber()
+	err := dec.Decode(&req)
+	return req, err
+}
+
+// payloadString reads a payload field as text: a string as it is, a
+// number as written; anything else (null, absent, an object) is "".
+func payloadString(p map[string]any, key string) string {
+	switch v := p[key].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	}
+	return ""
+}
+
+// writeJSON answers with v as JSON. HTML characters are left unescaped so
+// that the body reads as written when a developer looks at it.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only the mock's own values are encoded; failing here is a bug.
+		panic(err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// writeError answers {"error": text}, the shape both protocols use.
+func writeError(w http.ResponseWriter, status int, text string) {
+	writeJSON(w, status, map[string]string{"error": text})
+}
