@@ -301,7 +301,11 @@ func writeRunSummary(w io.Writer, results []scenarios.Result, elapsed time.Durat
 		fmt.Fprintf(&b, "  %s\n", st.dim.Render("conversation "+r.ConversationID+": actionbench history -c "+r.ConversationID))
 	}
 	fmt.Fprintf(&b, "\n%d passed, %d failed\n", passed, failed)
-	fmt.Fprintf(&b, "%s\n", st.dim.Render(fmt.Sprintf("%d scenarios in %s", len(results), elapsed.Round(time.Millisecond))))
+	noun := "scenarios"
+	if len(results) == 1 {
+		noun = "scenario"
+	}
+	fmt.Fprintf(&b, "%s\n", st.dim.Render(fmt.Sprintf("%d %s in %s", len(results), noun, elapsed.Round(time.Millisecond))))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
