@@ -6,6 +6,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 var (
@@ -24,7 +25,7 @@ func (l *loader) dispatch(e *ast.MappingValueNode) (*DispatchMatch, error) {
 	if isNull(e.Value) {
 		return d, nil
 	}
-	entries, err := l.mapping(e.Value, "dispatch", "a mapping with any of action, trigger, outcome, status and payload")
+	entries, err := l.Mapping(e.Value, "dispatch", "a mapping with any of action, trigger, outcome, status and payload")
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func (l *loader) dispatch(e *ast.MappingValueNode) (*DispatchMatch, error) {
 
 // trigger reads what fired a dispatch.
 func (l *loader) trigger(n ast.Node) (engine.Trigger, error) {
-	s, err := l.str(n, "trigger")
+	s, err := l.Str(n, "trigger")
 	if err != nil {
 		return "", err
 	}
@@ -74,7 +75,7 @@ func (l *loader) trigger(n ast.Node) (engine.Trigger, error) {
 	// only the trigger itself.
 	if kind, _, ok := strings.Cut(s, ":"); ok {
 		if t, err := engine.ParseTrigger(kind); err == nil {
-			return "", l.errAt(n, "trigger %q: write the trigger alone, trigger: %s (a dispatch says what kind of trigger fired it, not which one)", shorten(s), t)
+			return "", l.ErrAt(n, "trigger %q: write the trigger alone, trigger: %s (a dispatch says what kind of trigger fired it, not which one)", yamlsrc.Shorten(s), t)
 		}
 	}
 	return "", l.enumError(n, s, "trigger", names(engine.Triggers))
@@ -82,7 +83,7 @@ func (l *loader) trigger(n ast.Node) (engine.Trigger, error) {
 
 // status reads an HTTP status code.
 func (l *loader) status(n ast.Node) (int, error) {
-	if err := l.plain(n); err != nil {
+	if err := l.Plain(n); err != nil {
 		return 0, err
 	}
 	const want = "status must be an HTTP status code from 100 to 599, e.g. status: 200"
@@ -98,13 +99,13 @@ func (l *loader) status(n ast.Node) (int, error) {
 			}
 		}
 		if code < 100 || code > 599 {
-			return 0, l.errAt(n, "%s, got %s", want, shorten(v.GetToken().Value))
+			return 0, l.ErrAt(n, "%s, got %s", want, yamlsrc.Shorten(v.GetToken().Value))
 		}
 		return int(code), nil
 	case *ast.StringNode:
-		return 0, l.errAt(n, "%s, got the string %q: write the number without quotes", want, shorten(v.Value))
+		return 0, l.ErrAt(n, "%s, got the string %q: write the number without quotes", want, yamlsrc.Shorten(v.Value))
 	}
-	return 0, l.errAt(n, "%s, got %s", want, describe(n))
+	return 0, l.ErrAt(n, "%s, got %s", want, yamlsrc.Describe(n))
 }
 
 // event reads an event check, e being its entry in expect. An empty check
@@ -114,7 +115,7 @@ func (l *loader) event(e *ast.MappingValueNode) (*EventMatch, error) {
 	if isNull(e.Value) {
 		return ev, nil
 	}
-	entries, err := l.mapping(e.Value, "event", "a mapping with any of name, outcome, reply and override")
+	entries, err := l.Mapping(e.Value, "event", "a mapping with any of name, outcome, reply and override")
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +124,7 @@ func (l *loader) event(e *ast.MappingValueNode) (*EventMatch, error) {
 		return nil, err
 	}
 	if c, ok := m["name"]; ok {
-		s, err := l.str(c.Value, "event name")
+		s, err := l.Str(c.Value, "event name")
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +153,7 @@ func (l *loader) event(e *ast.MappingValueNode) (*EventMatch, error) {
 			if r == "" {
 				r = "none"
 			}
-			return nil, l.errAt(c.Key, "override checks the text of an override_response, but reply is %s: remove override, or expect reply: override_response", r)
+			return nil, l.ErrAt(c.Key, "override checks the text of an override_response, but reply is %s: remove override, or expect reply: override_response", r)
 		}
 		if ev.Override, err = l.textMatch(c, "override", "the replacement reply text"); err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 const checkList = "bot, dispatch, event, rate_limited"
@@ -37,9 +38,9 @@ func (l *loader) expect(e *ast.MappingValueNode) (*Expect, error) {
 	n := e.Value
 	empty := "expect is empty: check at least one of " + checkList + ", e.g. expect: {bot: {contains: on the way}}"
 	if isNull(n) {
-		return nil, l.errAt(n, "%s", empty)
+		return nil, l.ErrAt(n, "%s", empty)
 	}
-	entries, err := l.mapping(n, "expect", "a mapping with at least one of "+checkList)
+	entries, err := l.Mapping(n, "expect", "a mapping with at least one of "+checkList)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func (l *loader) expect(e *ast.MappingValueNode) (*Expect, error) {
 		return nil, err
 	}
 	if len(m) == 0 {
-		return nil, l.errAt(n, "%s", empty)
+		return nil, l.ErrAt(n, "%s", empty)
 	}
 	x := &Expect{Pos: pos(e.Key)}
 	if c, ok := m["bot"]; ok {
@@ -85,20 +86,20 @@ func (l *loader) textMatch(e *ast.MappingValueNode, what, text string) (*TextMat
 	t := &TextMatch{Pos: pos(e.Key)}
 	hint := fmt.Sprintf("give %s, or a mapping with one of equals, contains, matches or absent, e.g. %s: {contains: on the way}", text, what)
 	if isNull(n) {
-		return nil, l.errAt(n, "%s is empty: %s", what, hint)
+		return nil, l.ErrAt(n, "%s is empty: %s", what, hint)
 	}
-	if err := l.plain(n); err != nil {
+	if err := l.Plain(n); err != nil {
 		return nil, err
 	}
 	switch n := n.(type) {
 	case *ast.SequenceNode:
-		return nil, l.errAt(n, "%s must be a string or a mapping, got a list: %s", what, hint)
+		return nil, l.ErrAt(n, "%s must be a string or a mapping, got a list: %s", what, hint)
 	case *ast.BoolNode:
 		// "bot: false" reads like "no reply", but YAML makes it a check
 		// for the text "false".
-		return nil, l.errAt(n, "%s must be a string or a mapping, got a boolean: write %s: {absent: true} to check that there was no %s text, or quote %q to check for that text", what, what, what, n.GetToken().Value)
+		return nil, l.ErrAt(n, "%s must be a string or a mapping, got a boolean: write %s: {absent: true} to check that there was no %s text, or quote %q to check for that text", what, what, what, n.GetToken().Value)
 	}
-	entries, ok := asMapping(n)
+	entries, ok := yamlsrc.AsMapping(n)
 	if !ok {
 		s, err := l.nonEmpty(n, what, hint)
 		if err != nil {
@@ -113,16 +114,16 @@ func (l *loader) textMatch(e *ast.MappingValueNode, what, text string) (*TextMat
 	}
 	var c *ast.MappingValueNode
 	for _, other := range entries {
-		if other == nil || isNil(other.Key) {
+		if other == nil || yamlsrc.IsNil(other.Key) {
 			continue
 		}
 		if c != nil {
-			return nil, l.errAt(other.Key, "%s has both %s and %s: keep one; a %s check uses one of equals, contains, matches or absent", what, keyName(c), keyName(other), what)
+			return nil, l.ErrAt(other.Key, "%s has both %s and %s: keep one; a %s check uses one of equals, contains, matches or absent", what, keyName(c), keyName(other), what)
 		}
 		c = other
 	}
 	if len(m) == 0 || c == nil {
-		return nil, l.errAt(n, "%s needs one of equals, contains, matches or absent, e.g. %s: {contains: on the way}", what, what)
+		return nil, l.ErrAt(n, "%s needs one of equals, contains, matches or absent, e.g. %s: {contains: on the way}", what, what)
 	}
 	key := keyName(c)
 	switch key {
@@ -142,7 +143,7 @@ func (l *loader) textMatch(e *ast.MappingValueNode, what, text string) (*TextMat
 			return nil, err
 		}
 		if t.Matches, err = regexp.Compile(s); err != nil {
-			return nil, l.errAt(c.Value, "matches is not a valid Go regular expression: %s", regexpProblem(err))
+			return nil, l.ErrAt(c.Value, "matches is not a valid Go regular expression: %s", regexpProblem(err))
 		}
 	case "absent":
 		absent, err := l.boolean(c.Value, "absent", "true (to check that there was no "+what+" text)")
@@ -150,7 +151,7 @@ func (l *loader) textMatch(e *ast.MappingValueNode, what, text string) (*TextMat
 			return nil, err
 		}
 		if !absent {
-			return nil, l.errAt(c.Value, "absent must be true, meaning there was no %s text; to check that there was some, use matches: .", what)
+			return nil, l.ErrAt(c.Value, "absent must be true, meaning there was no %s text; to check that there was some, use matches: .", what)
 		}
 		t.Absent = true
 	}
@@ -162,54 +163,54 @@ func (l *loader) textMatch(e *ast.MappingValueNode, what, text string) (*TextMat
 func regexpProblem(err error) string {
 	var se *syntax.Error
 	if errors.As(err, &se) {
-		return fmt.Sprintf("%s in %q", se.Code, shorten(se.Expr))
+		return fmt.Sprintf("%s in %q", se.Code, yamlsrc.Shorten(se.Expr))
 	}
-	return oneLine(strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	return yamlsrc.OneLine(strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 }
 
 // nonEmpty reads a string that must not be empty; hint says what to give.
 func (l *loader) nonEmpty(n ast.Node, what, hint string) (string, error) {
-	s, err := l.str(n, what)
+	s, err := l.Str(n, what)
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", l.errAt(n, "%s is empty: %s", what, hint)
+		return "", l.ErrAt(n, "%s is empty: %s", what, hint)
 	}
 	return s, nil
 }
 
 // boolean reads a true or false; want says what each means.
 func (l *loader) boolean(n ast.Node, what, want string) (bool, error) {
-	if err := l.plain(n); err != nil {
+	if err := l.Plain(n); err != nil {
 		return false, err
 	}
 	if b, ok := n.(*ast.BoolNode); ok && b != nil {
 		return b.Value, nil
 	}
-	got := describe(n)
+	got := yamlsrc.Describe(n)
 	if s, ok := n.(*ast.StringNode); ok && s != nil {
-		got = fmt.Sprintf("%q", shorten(s.Value))
+		got = fmt.Sprintf("%q", yamlsrc.Shorten(s.Value))
 	}
-	return false, l.errAt(n, "%s must be %s, got %s", what, want, got)
+	return false, l.ErrAt(n, "%s must be %s, got %s", what, want, got)
 }
 
 // enumError reports s, the value of n, as not one of valid.
 func (l *loader) enumError(n ast.Node, s, what string, valid []string) error {
-	got := describe(n)
+	got := yamlsrc.Describe(n)
 	if s != "" {
-		got = fmt.Sprintf("%q", shorten(s))
+		got = fmt.Sprintf("%q", yamlsrc.Shorten(s))
 	}
 	msg := fmt.Sprintf("%s must be one of %s, got %s", what, strings.Join(valid, ", "), got)
-	if sug := suggest(s, valid); s != "" && sug != "" {
+	if sug := yamlsrc.Suggest(s, valid); s != "" && sug != "" {
 		msg += fmt.Sprintf("; did you mean %q?", sug)
 	}
-	return l.errAt(n, "%s", msg)
+	return l.ErrAt(n, "%s", msg)
 }
 
 // oneOf returns the value of n when it is one of valid.
 func (l *loader) oneOf(n ast.Node, what string, valid []string) (string, error) {
-	s, err := l.str(n, what)
+	s, err := l.Str(n, what)
 	if err != nil {
 		return "", err
 	}
@@ -243,7 +244,7 @@ func outcomes(exclude ...engine.Outcome) []string {
 // outcomes of the other protocol, which are explained rather than only
 // refused; whose names that protocol ("an event webhook's").
 func (l *loader) outcome(n ast.Node, valid, other []string, whose, ends string) (engine.Outcome, error) {
-	s, err := l.str(n, "outcome")
+	s, err := l.Str(n, "outcome")
 	if err != nil {
 		return "", err
 	}
@@ -251,7 +252,7 @@ func (l *loader) outcome(n ast.Node, valid, other []string, whose, ends string) 
 		return engine.Outcome(s), nil
 	}
 	if slices.Contains(other, s) {
-		return "", l.errAt(n, "outcome %s is only %s outcome: %s ends in %s", s, whose, ends, strings.Join(valid, ", "))
+		return "", l.ErrAt(n, "outcome %s is only %s outcome: %s ends in %s", s, whose, ends, strings.Join(valid, ", "))
 	}
 	return "", l.enumError(n, s, "outcome", valid)
 }

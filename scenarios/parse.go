@@ -5,15 +5,16 @@ import (
 	"path/filepath"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // Parse parses a scenario held in memory. name is used in error messages
 // and as the scenario's Path, and a relative workspace is resolved
 // against its folder; the file system is not touched.
 func Parse(name string, data []byte) (*Scenario, error) {
-	l := &loader{file: name, keyOf: map[ast.Node]ast.Node{}}
-	body, err := l.document(data)
+	l := &loader{yamlsrc.NewReader(name, kind())}
+	body, err := l.Document(data)
 	if err != nil {
 		return nil, err
 	}
@@ -25,51 +26,10 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
-// document parses data and returns the body of its single document.
-func (l *loader) document(data []byte) (ast.Node, error) {
-	file, err := l.parseYAML(data)
-	if err != nil {
-		return nil, err
-	}
-	var body ast.Node
-	for _, doc := range file.Docs {
-		if doc == nil || isNil(doc.Body) {
-			continue
-		}
-		if _, ok := doc.Body.(*ast.DirectiveNode); ok {
-			// go-yaml gives a %YAML directive a document of its own.
-			continue
-		}
-		if body != nil {
-			return nil, l.errAt(doc.Body, "a scenario is a single YAML document: remove this second document or the --- before it, or move it to a file of its own")
-		}
-		body = doc.Body
-	}
-	if body == nil {
-		return nil, &Error{File: l.file, Line: 1, Column: 1, Msg: "empty scenario: expected name and steps"}
-	}
-	return body, nil
-}
-
-// parseYAML runs go-yaml's parser. A panic inside the parser on hostile
-// input is turned into an error: a bad file must never crash a test run.
-func (l *loader) parseYAML(data []byte) (file *ast.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			file, err = nil, &Error{File: l.file, Line: 1, Column: 1, Msg: "invalid YAML: the parser could not read this file"}
-		}
-	}()
-	file, err = parser.ParseBytes(data, 0)
-	if err != nil {
-		return nil, fromYAML(l.file, err)
-	}
-	return file, nil
-}
-
 // scenario reads the top-level mapping. Keys are checked before values,
 // so a misspelt key is reported before what its absence causes.
 func (l *loader) scenario(body ast.Node) (*Scenario, error) {
-	entries, err := l.mapping(body, "a scenario", "a mapping with name and steps at the top level")
+	entries, err := l.Mapping(body, "a scenario", "a mapping with name and steps at the top level")
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +40,13 @@ func (l *loader) scenario(body ast.Node) (*Scenario, error) {
 	s := &Scenario{}
 	e, ok := m["name"]
 	if !ok {
-		return nil, l.errAt(body, "missing name: add a name that says what the scenario checks, e.g. name: Order lookup by intent")
+		return nil, l.ErrAt(body, "missing name: add a name that says what the scenario checks, e.g. name: Order lookup by intent")
 	}
-	if s.Name, err = l.str(e.Value, "name"); err != nil {
+	if s.Name, err = l.Str(e.Value, "name"); err != nil {
 		return nil, err
 	}
 	if s.Name == "" {
-		return nil, l.errAt(e.Value, "name is empty: say what the scenario checks, e.g. name: Order lookup by intent")
+		return nil, l.ErrAt(e.Value, "name is empty: say what the scenario checks, e.g. name: Order lookup by intent")
 	}
 	if e, ok := m["workspace"]; ok {
 		if s.Workspace, err = l.workspace(e.Value); err != nil {
@@ -100,7 +60,7 @@ func (l *loader) scenario(body ast.Node) (*Scenario, error) {
 	}
 	e, ok = m["steps"]
 	if !ok {
-		return nil, l.errAt(body, "missing steps: add a steps list with at least one step, such as - say: Hello")
+		return nil, l.ErrAt(body, "missing steps: add a steps list with at least one step, such as - say: Hello")
 	}
 	if s.Steps, err = l.steps(e.Value); err != nil {
 		return nil, err
@@ -111,15 +71,15 @@ func (l *loader) scenario(body ast.Node) (*Scenario, error) {
 // workspace reads the workspace path and resolves it against the
 // scenario's folder, as the scenario's author sees it.
 func (l *loader) workspace(n ast.Node) (string, error) {
-	s, err := l.str(n, "workspace")
+	s, err := l.Str(n, "workspace")
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", l.errAt(n, "workspace is empty: give the workspace file's path relative to this scenario, or remove workspace to use the embedded demo")
+		return "", l.ErrAt(n, "workspace is empty: give the workspace file's path relative to this scenario, or remove workspace to use the embedded demo")
 	}
 	if !filepath.IsAbs(s) {
-		s = filepath.Join(filepath.Dir(l.file), s)
+		s = filepath.Join(filepath.Dir(l.File()), s)
 	}
 	return s, nil
 }
@@ -131,7 +91,7 @@ func (l *loader) visitor(n ast.Node) (Visitor, error) {
 	if isNull(n) {
 		return v, nil
 	}
-	entries, err := l.mapping(n, "visitor", "a mapping with any of id, name, email and phone")
+	entries, err := l.Mapping(n, "visitor", "a mapping with any of id, name, email and phone")
 	if err != nil {
 		return v, err
 	}
@@ -148,11 +108,11 @@ func (l *loader) visitor(n ast.Node) (Visitor, error) {
 		if !ok {
 			continue
 		}
-		if *field, err = l.str(e.Value, "visitor."+key); err != nil {
+		if *field, err = l.Str(e.Value, "visitor."+key); err != nil {
 			return v, err
 		}
 		if *field == "" {
-			return v, l.errAt(e.Value, "visitor.%s is empty: give the visitor's %s, or remove the key", key, key)
+			return v, l.ErrAt(e.Value, "visitor.%s is empty: give the visitor's %s, or remove the key", key, key)
 		}
 	}
 	return v, nil
@@ -161,14 +121,14 @@ func (l *loader) visitor(n ast.Node) (Visitor, error) {
 // steps reads the step list, which must hold at least one step.
 func (l *loader) steps(n ast.Node) ([]Step, error) {
 	if isNull(n) {
-		return nil, l.errAt(n, "steps is empty: add at least one step, such as - say: Hello")
+		return nil, l.ErrAt(n, "steps is empty: add at least one step, such as - say: Hello")
 	}
-	items, err := l.list(n, "steps", `a list of steps, each starting with "- ", such as - say: Hello`)
+	items, err := l.List(n, "steps", `a list of steps, each starting with "- ", such as - say: Hello`)
 	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, l.errAt(n, "steps is empty: add at least one step, such as - say: Hello")
+		return nil, l.ErrAt(n, "steps is empty: add at least one step, such as - say: Hello")
 	}
 	seq := n.(*ast.SequenceNode)
 	out := make([]Step, 0, len(items))
@@ -176,8 +136,8 @@ func (l *loader) steps(n ast.Node) ([]Step, error) {
 		what := fmt.Sprintf("steps[%d]", i)
 		if isNull(item) && i < len(seq.Entries) && seq.Entries[i] != nil && seq.Entries[i].Start != nil {
 			// A bare "-" has no position of its own; its hyphen does.
-			line, col := tokenPosition(seq.Entries[i].Start)
-			return nil, &Error{File: l.file, Line: line, Column: col, Msg: fmt.Sprintf("%s is empty: %s", what, emptyStep)}
+			line, col := yamlsrc.TokenPosition(seq.Entries[i].Start)
+			return nil, &Error{File: l.File(), Line: line, Column: col, Msg: fmt.Sprintf("%s is empty: %s", what, emptyStep)}
 		}
 		st, err := l.step(what, item)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 const payloadExample = `payload: {order_id: "1042"}`
@@ -16,14 +18,14 @@ const payloadExample = `payload: {order_id: "1042"}`
 func (l *loader) payload(n ast.Node) ([]PayloadCheck, error) {
 	empty := "payload is empty: list the payload fields to check, e.g. " + payloadExample + ", or remove payload"
 	if isNull(n) {
-		return nil, l.errAt(n, "%s", empty)
+		return nil, l.ErrAt(n, "%s", empty)
 	}
-	entries, err := l.mapping(n, "payload", "a mapping of payload fields to the values expected, e.g. "+payloadExample)
+	entries, err := l.Mapping(n, "payload", "a mapping of payload fields to the values expected, e.g. "+payloadExample)
 	if err != nil {
 		return nil, err
 	}
 	if len(entries) == 0 {
-		return nil, l.errAt(n, "%s", empty)
+		return nil, l.ErrAt(n, "%s", empty)
 	}
 	var out []PayloadCheck
 	if err := l.flatten(n, "", n, &out); err != nil {
@@ -35,17 +37,17 @@ func (l *loader) payload(n ast.Node) ([]PayloadCheck, error) {
 // flatten appends the checks for n, found at path; at is where a check
 // on n itself is reported (its key, or the list item).
 func (l *loader) flatten(n ast.Node, path string, at ast.Node, out *[]PayloadCheck) error {
-	if err := l.plain(n); err != nil {
+	if err := l.Plain(n); err != nil {
 		return err
 	}
-	if entries, ok := asMapping(n); ok {
+	if entries, ok := yamlsrc.AsMapping(n); ok {
 		if len(entries) == 0 {
 			*out = append(*out, PayloadCheck{Pos: pos(at), Path: path, Want: map[string]any{}})
 			return nil
 		}
 		first := map[string]int{}
 		for _, e := range entries {
-			if e == nil || isNil(e.Key) {
+			if e == nil || yamlsrc.IsNil(e.Key) {
 				continue
 			}
 			key, err := l.payloadKey(e.Key)
@@ -53,9 +55,9 @@ func (l *loader) flatten(n ast.Node, path string, at ast.Node, out *[]PayloadChe
 				return err
 			}
 			if line, dup := first[key]; dup {
-				return l.errAt(e.Key, "payload key %q appears twice (first at line %d): keep one", shorten(key), line)
+				return l.ErrAt(e.Key, "payload key %q appears twice (first at line %d): keep one", yamlsrc.Shorten(key), line)
 			}
-			first[key], _ = position(e.Key)
+			first[key], _ = yamlsrc.Position(e.Key)
 			if err := l.flatten(e.Value, joinKey(path, key), e.Key, out); err != nil {
 				return err
 			}
@@ -85,7 +87,7 @@ func (l *loader) flatten(n ast.Node, path string, at ast.Node, out *[]PayloadChe
 // payloadKey returns a payload key's text. Keys that YAML types as
 // numbers, booleans or null keep the text written, as JSON keys do.
 func (l *loader) payloadKey(k ast.Node) (string, error) {
-	if err := l.plain(k); err != nil {
+	if err := l.Plain(k); err != nil {
 		return "", err
 	}
 	switch k := k.(type) {
@@ -96,7 +98,7 @@ func (l *loader) payloadKey(k ast.Node) (string, error) {
 			return tk.Value, nil
 		}
 	}
-	return "", l.errAt(k, "a payload key must be a string, got %s", describe(k))
+	return "", l.ErrAt(k, "a payload key must be a string, got %s", yamlsrc.Describe(k))
 }
 
 // scalar returns a leaf's expected value as JSON decoding would give it,
@@ -117,24 +119,24 @@ func (l *loader) scalar(n ast.Node) (any, error) {
 		case uint64:
 			return float64(i), nil
 		}
-		return nil, l.errAt(n, "integer %s is too large for JSON: quote it to check for text", shorten(v.GetToken().Value))
+		return nil, l.ErrAt(n, "integer %s is too large for JSON: quote it to check for text", yamlsrc.Shorten(v.GetToken().Value))
 	case *ast.FloatNode:
 		if math.IsInf(v.Value, 0) || math.IsNaN(v.Value) {
-			return nil, l.errAt(n, "%s is too large for JSON: quote it to check for text", shorten(v.GetToken().Value))
+			return nil, l.ErrAt(n, "%s is too large for JSON: quote it to check for text", yamlsrc.Shorten(v.GetToken().Value))
 		}
 		return v.Value, nil
 	case *ast.InfinityNode, *ast.NanNode:
 		text := v.GetToken().Value
-		return nil, l.errAt(n, "%s is not a number JSON can carry: quote it (%q) to check for text", text, text)
+		return nil, l.ErrAt(n, "%s is not a number JSON can carry: quote it (%q) to check for text", text, text)
 	case *ast.BoolNode:
 		return v.Value, nil
 	case *ast.NullNode:
 		return nil, nil
 	}
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
-	return nil, l.errAt(n, "a payload value must be a string, number, boolean, null, mapping or list, got %s", describe(n))
+	return nil, l.ErrAt(n, "a payload value must be a string, number, boolean, null, mapping or list, got %s", yamlsrc.Describe(n))
 }
 
 // joinKey appends key to path: after a dot when it is a plain word, else

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // stepKinds is StepKinds as strings, for key checks and messages.
@@ -49,9 +51,9 @@ var stepHints = map[string]string{
 func (l *loader) step(what string, n ast.Node) (Step, error) {
 	var st Step
 	if isNull(n) {
-		return st, l.errAt(n, "%s is empty: %s", what, emptyStep)
+		return st, l.ErrAt(n, "%s is empty: %s", what, emptyStep)
 	}
-	entries, err := l.mapping(n, what, "a mapping with one of "+kindList+", "+stepExample)
+	entries, err := l.Mapping(n, what, "a mapping with one of "+kindList+", "+stepExample)
 	if err != nil {
 		return st, err
 	}
@@ -62,17 +64,17 @@ func (l *loader) step(what string, n ast.Node) (Step, error) {
 	// to move.
 	var e *ast.MappingValueNode
 	for _, other := range entries {
-		if other == nil || isNil(other.Key) {
+		if other == nil || yamlsrc.IsNil(other.Key) {
 			continue
 		}
 		if e != nil {
 			a, b := keyName(e), keyName(other)
-			return st, l.errAt(other.Key, "a step does one thing, but this one has both %s and %s: start %s as a step of its own, with \"- \" before it", a, b, b)
+			return st, l.ErrAt(other.Key, "a step does one thing, but this one has both %s and %s: start %s as a step of its own, with \"- \" before it", a, b, b)
 		}
 		e = other
 	}
 	if e == nil {
-		return st, l.errAt(n, "%s is empty: %s", what, emptyStep)
+		return st, l.ErrAt(n, "%s is empty: %s", what, emptyStep)
 	}
 	st.Kind = StepKind(keyName(e))
 	st.Pos = pos(e.Key)
@@ -105,27 +107,27 @@ func keyName(e *ast.MappingValueNode) string {
 }
 
 func (l *loader) say(n ast.Node) (string, error) {
-	s, err := l.str(n, "say")
+	s, err := l.Str(n, "say")
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", l.errAt(n, "say is empty: give the visitor's message, e.g. say: Where is my order 1042?")
+		return "", l.ErrAt(n, "say is empty: give the visitor's message, e.g. say: Where is my order 1042?")
 	}
 	return s, nil
 }
 
 // id reads a click's button id or a trigger's action id.
 func (l *loader) id(n ast.Node, key, what, example string) (string, error) {
-	s, err := l.str(n, key)
+	s, err := l.Str(n, key)
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", l.errAt(n, "%s is empty: give %s, e.g. %s: %s", key, what, key, example)
+		return "", l.ErrAt(n, "%s is empty: give %s, e.g. %s: %s", key, what, key, example)
 	}
 	if !isID(s) {
-		return "", l.errAt(n, "%s %q is not %s: use %s, e.g. %s: %s", key, shorten(s), what, idChars, key, example)
+		return "", l.ErrAt(n, "%s %q is not %s: use %s, e.g. %s: %s", key, yamlsrc.Shorten(s), what, idChars, key, example)
 	}
 	return s, nil
 }
@@ -166,30 +168,30 @@ const leadExample = "lead: {name: Jane Doe, email: jane@example.com}"
 // lead reads the fields the visitor fills in the lead form.
 func (l *loader) lead(n ast.Node) (map[string]string, error) {
 	if isNull(n) {
-		return nil, l.errAt(n, "lead is empty: give the lead form's fields, e.g. %s", leadExample)
+		return nil, l.ErrAt(n, "lead is empty: give the lead form's fields, e.g. %s", leadExample)
 	}
-	entries, err := l.mapping(n, "lead", "a mapping of lead fields to values, e.g. "+leadExample)
+	entries, err := l.Mapping(n, "lead", "a mapping of lead fields to values, e.g. "+leadExample)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(entries))
 	first := map[string]int{}
 	for _, e := range entries {
-		if e == nil || isNil(e.Key) {
+		if e == nil || yamlsrc.IsNil(e.Key) {
 			continue
 		}
-		key, err := l.str(e.Key, "a lead field name")
+		key, err := l.Str(e.Key, "a lead field name")
 		if err != nil {
 			return nil, err
 		}
 		if !isFieldName(key) {
-			return nil, l.errAt(e.Key, "lead field %q is not a valid field name: use letters, digits and _, e.g. name, email, phone or company_name", shorten(key))
+			return nil, l.ErrAt(e.Key, "lead field %q is not a valid field name: use letters, digits and _, e.g. name, email, phone or company_name", yamlsrc.Shorten(key))
 		}
 		if line, dup := first[key]; dup {
-			return nil, l.errAt(e.Key, "lead field %q appears twice (first at line %d): keep one", key, line)
+			return nil, l.ErrAt(e.Key, "lead field %q appears twice (first at line %d): keep one", key, line)
 		}
-		first[key], _ = position(e.Key)
-		v, err := l.str(e.Value, "lead."+key)
+		first[key], _ = yamlsrc.Position(e.Key)
+		v, err := l.Str(e.Value, "lead."+key)
 		if err != nil {
 			return nil, err
 		}
@@ -203,12 +205,12 @@ func (l *loader) lead(n ast.Node) (map[string]string, error) {
 			if commaSplit(e) {
 				msg += "; " + commaHint
 			}
-			return nil, l.errAt(at, "%s", msg)
+			return nil, l.ErrAt(at, "%s", msg)
 		}
 		out[key] = v
 	}
 	if len(out) == 0 {
-		return nil, l.errAt(n, "lead is empty: give the lead form's fields, e.g. %s", leadExample)
+		return nil, l.ErrAt(n, "lead is empty: give the lead form's fields, e.g. %s", leadExample)
 	}
 	return out, nil
 }
@@ -222,28 +224,28 @@ const waitHint = "a Go duration such as 90s, 10m or 1h30m"
 
 // wait reads how far the virtual clock moves: a positive Go duration.
 func (l *loader) wait(n ast.Node) (time.Duration, error) {
-	s, err := l.str(n, "wait")
+	s, err := l.Str(n, "wait")
 	if err != nil {
 		return 0, err
 	}
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return 0, l.errAt(n, "wait is empty: give how long the visitor waits, as %s", waitHint)
+		return 0, l.ErrAt(n, "wait is empty: give how long the visitor waits, as %s", waitHint)
 	case bareNumber.MatchString(s):
-		return 0, l.errAt(n, "wait %s has no unit: write %ss or %sm", shorten(s), shorten(s), shorten(s))
+		return 0, l.ErrAt(n, "wait %s has no unit: write %ss or %sm", yamlsrc.Shorten(s), yamlsrc.Shorten(s), yamlsrc.Shorten(s))
 	}
 	if m := inDays.FindStringSubmatch(s); m != nil {
 		if days, err := strconv.Atoi(m[1]); err == nil && days < 1e6 {
-			return 0, l.errAt(n, "wait %s: Go durations have no d unit: write %dh", s, days*24)
+			return 0, l.ErrAt(n, "wait %s: Go durations have no d unit: write %dh", s, days*24)
 		}
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, l.errAt(n, "wait must be %s, got %q", waitHint, shorten(s))
+		return 0, l.ErrAt(n, "wait must be %s, got %q", waitHint, yamlsrc.Shorten(s))
 	}
 	if d <= 0 {
-		return 0, l.errAt(n, "wait must be a positive duration, got %s: give how long the visitor waits, as %s", s, waitHint)
+		return 0, l.ErrAt(n, "wait must be a positive duration, got %s: give how long the visitor waits, as %s", s, waitHint)
 	}
 	return d, nil
 }

@@ -9,19 +9,20 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 const idHint = "letters, digits, _ . and -, e.g. order_lookup"
 
 // actions reads the action list; an absent or empty list is allowed.
 func (l *loader) actions(n ast.Node) ([]engine.Action, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
 	if _, ok := n.(*ast.NullNode); ok {
 		return nil, nil
 	}
-	items, err := l.list(n, "actions", `a list of actions, each starting with "- id:"`)
+	items, err := l.List(n, "actions", `a list of actions, each starting with "- id:"`)
 	if err != nil {
 		return nil, err
 	}
@@ -42,18 +43,18 @@ func (l *loader) actions(n ast.Node) ([]engine.Action, error) {
 func (l *loader) action(i int, n ast.Node, firstLine map[string]int) (engine.Action, error) {
 	var a engine.Action
 	what := fmt.Sprintf("actions[%d]", i)
-	entries, err := l.mapping(n, what, "a mapping with id, url and secret")
+	entries, err := l.Mapping(n, what, "a mapping with id, url and secret")
 	if err != nil {
 		return a, err
 	}
-	m, err := l.fields(entries, "an action",
+	m, err := l.Fields(entries, "an action", []string{
 		"id",
 		"name",
 		"url",
 		"secret",
 		"triggers",
 		"payload",
-	)
+	}, nil)
 	if err != nil {
 		return a, err
 	}
@@ -64,18 +65,18 @@ func (l *loader) action(i int, n ast.Node, firstLine map[string]int) (engine.Act
 	}
 	idNode := m["id"].Value
 	if !isID(a.ID) {
-		return a, l.errAt(idNode, "action id %q has characters that are not allowed: use %s", shorten(a.ID), idHint)
+		return a, l.ErrAt(idNode, "action id %q has characters that are not allowed: use %s", yamlsrc.Shorten(a.ID), idHint)
 	}
-	line, _ := position(idNode)
+	line, _ := yamlsrc.Position(idNode)
 	if first, dup := firstLine[a.ID]; dup {
-		return a, l.errAt(idNode, "duplicate action id %q, first defined at line %d: give each action its own id", shorten(a.ID), first)
+		return a, l.ErrAt(idNode, "duplicate action id %q, first defined at line %d: give each action its own id", yamlsrc.Shorten(a.ID), first)
 	}
 	firstLine[a.ID] = line
 	what = fmt.Sprintf("action %q", a.ID)
 
 	a.Name = a.ID
 	if e, ok := m["name"]; ok {
-		name, err := l.str(e.Value, "name")
+		name, err := l.Str(e.Value, "name")
 		if err != nil {
 			return a, err
 		}
@@ -134,7 +135,7 @@ func (l *loader) urlWithHint(m map[string]*ast.MappingValueNode, at ast.Node, wh
 		return "", err
 	}
 	if msg := checkURL(s); msg != "" {
-		return "", l.errAt(n, "%s", msg)
+		return "", l.ErrAt(n, "%s", msg)
 	}
 	return s, nil
 }
@@ -199,7 +200,7 @@ func (l *loader) credential(m map[string]*ast.MappingValueNode, at ast.Node, wha
 	}
 	if s == "" {
 		// raw was not empty, so only references can have emptied it.
-		return "", l.errAt(n, "%s is empty: the environment variables it refers to are set to empty strings; export a non-empty %s", key, key)
+		return "", l.ErrAt(n, "%s is empty: the environment variables it refers to are set to empty strings; export a non-empty %s", key, key)
 	}
 	return s, nil
 }
@@ -207,21 +208,21 @@ func (l *loader) credential(m map[string]*ast.MappingValueNode, at ast.Node, wha
 // payload compiles an action's payload template. It must be a mapping: the
 // platform sends payload as a JSON object, and endpoints index into it.
 func (l *loader) payload(n ast.Node) (*template.Template, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
 	if _, ok := n.(*ast.NullNode); ok {
 		return nil, nil
 	}
-	if err := l.plain(n); err != nil {
+	if err := l.Plain(n); err != nil {
 		return nil, err
 	}
-	if _, ok := asMapping(n); !ok {
-		return nil, l.errAt(n, "payload must be a mapping of keys to values (it is sent as a JSON object), got %s", describe(n))
+	if _, ok := yamlsrc.AsMapping(n); !ok {
+		return nil, l.ErrAt(n, "payload must be a mapping of keys to values (it is sent as a JSON object), got %s", yamlsrc.Describe(n))
 	}
 	t, err := template.FromYAML(n)
 	if err != nil {
-		return nil, fromTemplate(l.file, err)
+		return nil, fromTemplate(l.File(), err)
 	}
 	return t, nil
 }

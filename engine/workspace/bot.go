@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // Bot is the simulated chatbot: what it recognises and how it answers.
@@ -88,10 +89,10 @@ func defaultBot() Bot {
 
 // intents reads the intent list.
 func (l *loader) intents(n ast.Node) ([]Intent, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
-	items, err := l.list(n, "intents", `a list of intents, each starting with "- name:"`)
+	items, err := l.List(n, "intents", `a list of intents, each starting with "- name:"`)
 	if err != nil {
 		return nil, err
 	}
@@ -110,17 +111,17 @@ func (l *loader) intents(n ast.Node) ([]Intent, error) {
 func (l *loader) intent(i int, n ast.Node, first map[string]int) (Intent, error) {
 	var in Intent
 	what := fmt.Sprintf("intents[%d]", i)
-	entries, err := l.mapping(n, what, "a mapping with name and patterns")
+	entries, err := l.Mapping(n, what, "a mapping with name and patterns")
 	if err != nil {
 		return in, err
 	}
-	m, err := l.fields(entries, "an intent",
+	m, err := l.Fields(entries, "an intent", []string{
 		"name",
 		"patterns",
 		"reply",
 		"buttons",
 		"starts",
-	)
+	}, nil)
 	if err != nil {
 		return in, err
 	}
@@ -129,39 +130,39 @@ func (l *loader) intent(i int, n ast.Node, first map[string]int) (Intent, error)
 	}
 	nameNode := m["name"].Value
 	if !isID(in.Name) {
-		return in, l.errAt(nameNode, "intent name %q has characters that are not allowed: use %s", shorten(in.Name), idHint)
+		return in, l.ErrAt(nameNode, "intent name %q has characters that are not allowed: use %s", yamlsrc.Shorten(in.Name), idHint)
 	}
-	line, _ := position(nameNode)
+	line, _ := yamlsrc.Position(nameNode)
 	if prev, dup := first[in.Name]; dup {
-		return in, l.errAt(nameNode, "duplicate intent %q, first defined at line %d: give each intent its own name", in.Name, prev)
+		return in, l.ErrAt(nameNode, "duplicate intent %q, first defined at line %d: give each intent its own name", in.Name, prev)
 	}
 	first[in.Name] = line
 	what = fmt.Sprintf("intent %q", in.Name)
 
 	pe, ok := m["patterns"]
 	if !ok {
-		return in, l.errAt(n, `%s has no patterns: add patterns: ["where is my order"], case-insensitive regular expressions`, what)
+		return in, l.ErrAt(n, `%s has no patterns: add patterns: ["where is my order"], case-insensitive regular expressions`, what)
 	}
-	items, err := l.list(pe.Value, "patterns", "a list of regular expressions")
+	items, err := l.List(pe.Value, "patterns", "a list of regular expressions")
 	if err != nil {
 		return in, err
 	}
 	if len(items) == 0 {
-		return in, l.errAt(pe.Value, "%s has an empty patterns list: add at least one regular expression", what)
+		return in, l.ErrAt(pe.Value, "%s has an empty patterns list: add at least one regular expression", what)
 	}
 	for _, item := range items {
-		src, err := l.str(item, "a pattern")
+		src, err := l.Str(item, "a pattern")
 		if err != nil {
 			return in, err
 		}
 		re, err := regexp.Compile("(?i)" + src)
 		if err != nil {
-			return in, l.errAt(item, "pattern %q is not a valid regular expression: %s", shorten(src), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			return in, l.ErrAt(item, "pattern %q is not a valid regular expression: %s", yamlsrc.Shorten(src), strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 		in.Patterns = append(in.Patterns, re)
 	}
 	if e, ok := m["reply"]; ok {
-		if in.Reply, err = l.str(e.Value, "reply"); err != nil {
+		if in.Reply, err = l.Str(e.Value, "reply"); err != nil {
 			return in, err
 		}
 	}
@@ -172,7 +173,7 @@ func (l *loader) intent(i int, n ast.Node, first map[string]int) (Intent, error)
 		l.buttonRefs = append(l.buttonRefs, ref{owner: what, node: e.Value, ids: in.Buttons})
 	}
 	if e, ok := m["starts"]; ok {
-		s, err := l.str(e.Value, "starts")
+		s, err := l.Str(e.Value, "starts")
 		if err != nil {
 			return in, err
 		}
@@ -180,7 +181,7 @@ func (l *loader) intent(i int, n ast.Node, first map[string]int) (Intent, error)
 		case FlowTicket, FlowLiveChat, FlowLead:
 			in.Starts = f
 		default:
-			return in, l.errAt(e.Value, "starts %q: an intent can start ticket, live_chat or lead", shorten(s))
+			return in, l.ErrAt(e.Value, "starts %q: an intent can start ticket, live_chat or lead", yamlsrc.Shorten(s))
 		}
 	}
 	return in, nil
@@ -188,21 +189,21 @@ func (l *loader) intent(i int, n ast.Node, first map[string]int) (Intent, error)
 
 // idList reads a list of ids.
 func (l *loader) idList(n ast.Node, what, expect string) ([]string, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
-	items, err := l.list(n, what, expect)
+	items, err := l.List(n, what, expect)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, item := range items {
-		id, err := l.str(item, "an id")
+		id, err := l.Str(item, "an id")
 		if err != nil {
 			return nil, err
 		}
 		if !isID(id) {
-			return nil, l.errAt(item, "%q is not an id: use %s", shorten(id), idHint)
+			return nil, l.ErrAt(item, "%q is not an id: use %s", yamlsrc.Shorten(id), idHint)
 		}
 		out = append(out, id)
 	}
@@ -211,10 +212,10 @@ func (l *loader) idList(n ast.Node, what, expect string) ([]string, error) {
 
 // buttons reads the quick-reply buttons.
 func (l *loader) buttons(n ast.Node) ([]Button, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
-	items, err := l.list(n, "buttons", `a list of buttons, each starting with "- id:"`)
+	items, err := l.List(n, "buttons", `a list of buttons, each starting with "- id:"`)
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +223,11 @@ func (l *loader) buttons(n ast.Node) ([]Button, error) {
 	var out []Button
 	for i, item := range items {
 		what := fmt.Sprintf("buttons[%d]", i)
-		entries, err := l.mapping(item, what, "a mapping with id and label")
+		entries, err := l.Mapping(item, what, "a mapping with id and label")
 		if err != nil {
 			return nil, err
 		}
-		m, err := l.fields(entries, "a button", "id", "label", "reply")
+		m, err := l.Fields(entries, "a button", []string{"id", "label", "reply"}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -236,18 +237,18 @@ func (l *loader) buttons(n ast.Node) ([]Button, error) {
 		}
 		idNode := m["id"].Value
 		if !isID(b.ID) {
-			return nil, l.errAt(idNode, "button id %q has characters that are not allowed: use %s", shorten(b.ID), idHint)
+			return nil, l.ErrAt(idNode, "button id %q has characters that are not allowed: use %s", yamlsrc.Shorten(b.ID), idHint)
 		}
-		line, _ := position(idNode)
+		line, _ := yamlsrc.Position(idNode)
 		if prev, dup := first[b.ID]; dup {
-			return nil, l.errAt(idNode, "duplicate button %q, first defined at line %d: give each button its own id", b.ID, prev)
+			return nil, l.ErrAt(idNode, "duplicate button %q, first defined at line %d: give each button its own id", b.ID, prev)
 		}
 		first[b.ID] = line
 		if b.Label, err = l.required(m, item, fmt.Sprintf("button %q", b.ID), "label", "label", "the text the visitor sees, e.g. label: Track my order"); err != nil {
 			return nil, err
 		}
 		if e, ok := m["reply"]; ok {
-			if b.Reply, err = l.str(e.Value, "reply"); err != nil {
+			if b.Reply, err = l.Str(e.Value, "reply"); err != nil {
 				return nil, err
 			}
 		}
@@ -258,21 +259,21 @@ func (l *loader) buttons(n ast.Node) ([]Button, error) {
 
 // lead reads the lead form, over the defaults.
 func (l *loader) lead(n ast.Node, into *Lead) error {
-	entries, err := l.mapping(n, "lead", "a mapping with prompt, fields and thanks")
+	entries, err := l.Mapping(n, "lead", "a mapping with prompt, fields and thanks")
 	if err != nil {
 		return err
 	}
-	m, err := l.fields(entries, "lead", "prompt", "fields", "thanks")
+	m, err := l.Fields(entries, "lead", []string{"prompt", "fields", "thanks"}, nil)
 	if err != nil {
 		return err
 	}
 	if e, ok := m["prompt"]; ok {
-		if into.Prompt, err = l.str(e.Value, "prompt"); err != nil {
+		if into.Prompt, err = l.Str(e.Value, "prompt"); err != nil {
 			return err
 		}
 	}
 	if e, ok := m["thanks"]; ok {
-		if into.Thanks, err = l.str(e.Value, "thanks"); err != nil {
+		if into.Thanks, err = l.Str(e.Value, "thanks"); err != nil {
 			return err
 		}
 	}
@@ -282,7 +283,7 @@ func (l *loader) lead(n ast.Node, into *Lead) error {
 			return err
 		}
 		if len(fields) == 0 {
-			return l.errAt(e.Value, "lead.fields is empty: list the fields the form asks for, e.g. [name, email, phone]")
+			return l.ErrAt(e.Value, "lead.fields is empty: list the fields the form asks for, e.g. [name, email, phone]")
 		}
 		into.Fields = fields
 	}
@@ -305,7 +306,7 @@ func (l *loader) checkRefs(w *Workspace) error {
 	for _, r := range l.buttonRefs {
 		for _, id := range r.ids {
 			if _, ok := w.Bot.Button(id); !ok {
-				return l.errAt(r.node, "%s offers button %q, which is not defined: add it under buttons (defined: %s)", r.owner, id, buttonIDs(w.Bot.Buttons))
+				return l.ErrAt(r.node, "%s offers button %q, which is not defined: add it under buttons (defined: %s)", r.owner, id, buttonIDs(w.Bot.Buttons))
 			}
 		}
 	}
@@ -314,13 +315,13 @@ func (l *loader) checkRefs(w *Workspace) error {
 		case engine.TriggerIntent:
 			if len(w.Bot.Intents) > 0 {
 				if _, ok := w.Bot.Intent(t.rule.Name); !ok {
-					return l.errAt(t.node, "trigger ai_intent:%s names no intent: define it under intents, or use one of %s", t.rule.Name, intentNames(w.Bot.Intents))
+					return l.ErrAt(t.node, "trigger ai_intent:%s names no intent: define it under intents, or use one of %s", t.rule.Name, intentNames(w.Bot.Intents))
 				}
 			}
 		case engine.TriggerButton:
 			if len(w.Bot.Buttons) > 0 {
 				if _, ok := w.Bot.Button(t.rule.Name); !ok {
-					return l.errAt(t.node, "trigger button_click:%s names no button: define it under buttons, or use one of %s", t.rule.Name, buttonIDs(w.Bot.Buttons))
+					return l.ErrAt(t.node, "trigger button_click:%s names no button: define it under buttons, or use one of %s", t.rule.Name, buttonIDs(w.Bot.Buttons))
 				}
 			}
 		}

@@ -2,85 +2,26 @@ package workspace
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/token"
-
 	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // Error is a problem with a workspace file. Line and Column are 1-based;
 // they are 0 for a problem with the file as a whole, such as one that
-// cannot be read.
-type Error struct {
-	File         string
-	Line, Column int
-	Msg          string
-}
+// cannot be read. It is the scenario parser's error type too, so that
+// callers handle both the same way.
+type Error = yamlsrc.Error
 
-func (e *Error) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+// variableHint explains a YAML syntax error on line when the cause is an
+// unquoted {{variable}}, which reads as a YAML flow mapping and fails to
+// parse; without it the error is a puzzle about braces.
+func variableHint(line string) string {
+	if unquotedVariable(line) {
+		return `quote strings that contain {{variables}}, e.g. email: "{{visitor.email}}"`
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
-}
-
-// position returns where n starts, or 1:1 when the parser left no
-// position, so that every error still points into the file.
-func position(n ast.Node) (line, col int) {
-	if isNil(n) {
-		return 1, 1
-	}
-	switch m := n.(type) {
-	case *ast.DocumentNode:
-		if isNil(m.Body) {
-			return 1, 1
-		}
-	case *ast.MappingNode:
-		// go-yaml puts a block mapping's token on its first ":", which
-		// reads oddly in an error; its first key is where it starts.
-		if !m.IsFlowStyle && len(m.Values) > 0 && m.Values[0] != nil && !isNil(m.Values[0].Key) {
-			return position(m.Values[0].Key)
-		}
-	case *ast.MappingValueNode:
-		if !isNil(m.Key) {
-			return position(m.Key)
-		}
-	}
-	return tokenPosition(n.GetToken())
-}
-
-func tokenPosition(tk *token.Token) (line, col int) {
-	if tk == nil || tk.Position == nil || tk.Position.Line < 1 {
-		return 1, 1
-	}
-	return tk.Position.Line, max(tk.Position.Column, 1)
-}
-
-// yamlError is what go-yaml's errors (syntax, duplicate key…) offer beyond
-// their multi-line Error text.
-type yamlError interface {
-	GetToken() *token.Token
-	GetMessage() string
-}
-
-// fromYAML turns a go-yaml error into an *Error with the position of the
-// token it blames and its message on one line.
-func fromYAML(file string, data []byte, err error) *Error {
-	var ye yamlError
-	if !errors.As(err, &ye) {
-		return &Error{File: file, Line: 1, Column: 1, Msg: "invalid YAML: " + oneLine(err.Error())}
-	}
-	line, col := tokenPosition(ye.GetToken())
-	msg := "invalid YAML: " + oneLine(ye.GetMessage())
-	// An unquoted {{variable}} reads as a YAML flow mapping and fails to
-	// parse; say so rather than leave a puzzle about braces.
-	if unquotedVariable(sourceLine(data, line)) {
-		msg += `; quote strings that contain {{variables}}, e.g. email: "{{visitor.email}}"`
-	}
-	return &Error{File: file, Line: line, Column: col, Msg: msg}
+	return ""
 }
 
 // unquotedVariable reports whether line has a "{{" where a YAML value
@@ -107,32 +48,4 @@ func fromTemplate(file string, err error) *Error {
 		return &Error{File: file, Line: te.Line, Column: te.Column, Msg: "payload: " + te.Msg}
 	}
 	return &Error{File: file, Line: 1, Column: 1, Msg: "payload: " + err.Error()}
-}
-
-// oneLine folds a message onto one line; a tab, which go-yaml quotes raw
-// when it complains about one, is spelled out.
-func oneLine(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", `\t`).Replace(s)
-	return strings.TrimSpace(s)
-}
-
-// sourceLine returns line n (1-based) of data, or "".
-func sourceLine(data []byte, n int) string {
-	for i := 1; len(data) > 0; i++ {
-		end := len(data)
-		for j, b := range data {
-			if b == '\n' {
-				end = j
-				break
-			}
-		}
-		if i == n {
-			return string(data[:end])
-		}
-		if end == len(data) {
-			break
-		}
-		data = data[end+1:]
-	}
-	return ""
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // expand replaces the ${NAME} references in s, the value of node n named
@@ -29,7 +31,7 @@ func (l *loader) expand(n ast.Node, s, what string) (string, error) {
 			continue
 		}
 		at := func(format string, args ...any) *Error {
-			e := l.errAt(n, format, args...)
+			e := l.ErrAt(n, format, args...)
 			e.Line, e.Column = refPosition(n, s, strings.Count(s[:i], "${"))
 			return e
 		}
@@ -69,7 +71,7 @@ func envName(s string) bool {
 // n's source text, falling back to n's position when the source may not
 // match the value (escape sequences in a double-quoted string).
 func refPosition(n ast.Node, value string, k int) (line, col int) {
-	line, col = position(n)
+	line, col = yamlsrc.Position(n)
 	var raw string
 	switch n := n.(type) {
 	case *ast.StringNode:
@@ -89,13 +91,13 @@ func refPosition(n ast.Node, value string, k int) (line, col int) {
 		return line, col
 	}
 	if strings.Count(raw, "${") != strings.Count(value, "${") {
-		return position(n)
+		return yamlsrc.Position(n)
 	}
 	off := 0
 	for ; k >= 0; k-- {
 		i := strings.Index(raw[off:], "${")
 		if i < 0 {
-			return position(n)
+			return yamlsrc.Position(n)
 		}
 		off += i
 		if k > 0 {

@@ -1,78 +1,17 @@
 package workspace
 
 import (
-	"fmt"
-	"github.com/actionbench/actionbench/engine"
-	"reflect"
-	"slices"
-	"strings"
-
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/token"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
-// isNil reports whether n is nil or a typed nil pointer; go-yaml leaves
-// typed nils in some trees, and calling methods on them panics.
-func isNil(n ast.Node) bool {
-	if n == nil {
-		return true
-	}
-	v := reflect.ValueOf(n)
-	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
-// asMapping returns the entries of a mapping node. go-yaml may hand a
-// one-entry mapping over as its bare entry.
-func asMapping(n ast.Node) ([]*ast.MappingValueNode, bool) {
-	switch n := n.(type) {
-	case *ast.MappingNode:
-		return n.Values, n != nil
-	case *ast.MappingValueNode:
-		return []*ast.MappingValueNode{n}, n != nil
-	}
-	return nil, false
-}
-
-// describe names n's YAML type for the "got …" part of a message.
-func describe(n ast.Node) string {
-	if isNil(n) {
-		return "nothing"
-	}
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.StringNode, *ast.LiteralNode:
-		return "a string"
-	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "a number"
-	case *ast.BoolNode:
-		return "a boolean"
-	case *ast.NullNode:
-		return "nothing (null)"
-	case *ast.AnchorNode:
-		return "an anchor (&name)"
-	case *ast.AliasNode:
-		return "an alias (*name)"
-	case *ast.TagNode:
-		return "a tagged value (!!type)"
-	case *ast.MergeKeyNode:
-		return "a merge key (<<)"
-	}
-	return "a YAML " + n.Type().String()
-}
-
 // loader reads one workspace document, turning every problem into an
-// *Error in file.
+// *Error in its file.
 type loader struct {
-	file string
-	data []byte
-	env  LookupEnv
-	// keyOf maps an empty value ("key:" and nothing more) to its key.
-	// go-yaml places such implicit nulls inconsistently, so errors about
-	// them point at the key instead.
-	keyOf map[ast.Node]ast.Node
+	*yamlsrc.Reader
+	env LookupEnv
 	// buttonRefs and triggerRefs are checked once the whole file is read.
 	buttonRefs  []ref
 	triggerRefs []triggerRef
@@ -84,141 +23,11 @@ type triggerRef struct {
 	node ast.Node
 }
 
-func (l *loader) errAt(n ast.Node, format string, args ...any) *Error {
-	if k, ok := l.keyOf[n]; ok {
-		n = k
+// kind describes a workspace file for the reader's messages.
+func kind() yamlsrc.Kind {
+	return yamlsrc.Kind{
+		Name:       "workspace",
+		Expect:     "chatbot and actions",
+		SyntaxHint: variableHint,
 	}
-	line, col := position(n)
-	return &Error{File: l.file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-}
-
-// plain refuses the YAML features that make a value mean something other
-// than what it shows.
-func (l *loader) plain(n ast.Node) error {
-	switch n.(type) {
-	case *ast.AnchorNode, *ast.AliasNode, *ast.TagNode, *ast.MergeKeyNode:
-		return l.errAt(n, "%s is not supported in a workspace: write the value out in full", describe(n))
-	}
-	return nil
-}
-
-// mapping returns n's entries, or an error saying n (what) must be expect.
-func (l *loader) mapping(n ast.Node, what, expect string) ([]*ast.MappingValueNode, error) {
-	if err := l.plain(n); err != nil {
-		return nil, err
-	}
-	entries, ok := asMapping(n)
-	if !ok {
-		return nil, l.errAt(n, "%s must be %s, got %s", what, expect, describe(n))
-	}
-	return entries, nil
-}
-
-// list returns n's items, or an error saying n (what) must be expect.
-func (l *loader) list(n ast.Node, what, expect string) ([]ast.Node, error) {
-	if err := l.plain(n); err != nil {
-		return nil, err
-	}
-	seq, ok := n.(*ast.SequenceNode)
-	if !ok || seq == nil {
-		return nil, l.errAt(n, "%s must be %s, got %s", what, expect, describe(n))
-	}
-	return seq.Values, nil
-}
-
-// str returns a scalar's text. Numbers and booleans count as their text,
-// since ids like 12345 are common; null counts as "", which the caller
-// reports as missing or empty.
-func (l *loader) str(n ast.Node, what string) (string, error) {
-	if err := l.plain(n); err != nil {
-		return "", err
-	}
-	switch n := n.(type) {
-	case *ast.StringNode:
-		return n.Value, nil
-	case *ast.LiteralNode:
-		if n.Value == nil {
-			return "", nil
-		}
-		return n.Value.Value, nil
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
-		if tk := n.GetToken(); tk != nil {
-			return tk.Value, nil
-		}
-	case *ast.NullNode:
-		return "", nil
-	}
-	if isNil(n) {
-		return "", nil
-	}
-	return "", l.errAt(n, "%s must be a string, got %s", what, describe(n))
-}
-
-// fields checks a mapping's keys against the valid ones and returns its
-// entries by key. what names the mapping in messages ("chatbot").
-func (l *loader) fields(entries []*ast.MappingValueNode, what string, valid ...string) (map[string]*ast.MappingValueNode, error) {
-	out := make(map[string]*ast.MappingValueNode, len(entries))
-	for _, e := range entries {
-		if e == nil || isNil(e.Key) {
-			continue
-		}
-		if err := l.plain(e.Key); err != nil {
-			return nil, err
-		}
-		key, err := l.str(e.Key, "a key")
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(valid, key) {
-			msg := fmt.Sprintf("unknown key %q in %s: valid keys are %s", shorten(key), what, strings.Join(valid, ", "))
-			if s := suggest(key, valid); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
-			}
-			return nil, l.errAt(e.Key, "%s", msg)
-		}
-		if prev, dup := out[key]; dup {
-			line, _ := position(prev.Key)
-			return nil, l.errAt(e.Key, "key %q appears twice in %s (first at line %d): keep one", shorten(key), what, line)
-		}
-		out[key] = e
-		if !isNil(e.Value) {
-			if tk := e.Value.GetToken(); tk != nil && tk.Type == token.ImplicitNullType {
-				l.keyOf[e.Value] = e.Key
-			}
-		}
-	}
-	return out, nil
-}
-
-// suggest returns the valid key closest to key when it is close enough to
-// be a typo.
-func suggest(key string, valid []string) string {
-	best, bestDist := "", 3
-	for _, v := range valid {
-		if d := distance(strings.ToLower(key), v); d < bestDist {
-			best, bestDist = v, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

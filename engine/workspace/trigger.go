@@ -7,39 +7,40 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // triggers parses an action's trigger list; an absent or empty list means
 // the action is only fired by hand.
 func (l *loader) triggers(n ast.Node) ([]engine.TriggerRule, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
 	if _, ok := n.(*ast.NullNode); ok {
 		return nil, nil
 	}
-	items, err := l.list(n, "triggers", "a list such as [ai_intent:order_status, manual]")
+	items, err := l.List(n, "triggers", "a list such as [ai_intent:order_status, manual]")
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]int{}
 	out := make([]engine.TriggerRule, 0, len(items))
 	for _, item := range items {
-		if _, ok := asMapping(item); ok {
+		if _, ok := yamlsrc.AsMapping(item); ok {
 			// "- ai_intent: x" reads as a mapping; the space is the slip.
-			return nil, l.errAt(item, "a trigger must be a string such as ai_intent:order_status, got a mapping: remove the space after the colon")
+			return nil, l.ErrAt(item, "a trigger must be a string such as ai_intent:order_status, got a mapping: remove the space after the colon")
 		}
-		s, err := l.str(item, "a trigger")
+		s, err := l.Str(item, "a trigger")
 		if err != nil {
 			return nil, err
 		}
 		r, msg := parseTrigger(s)
 		if msg != "" {
-			return nil, l.errAt(item, "%s", msg)
+			return nil, l.ErrAt(item, "%s", msg)
 		}
-		line, _ := position(item)
+		line, _ := yamlsrc.Position(item)
 		if first, dup := seen[s]; dup {
-			return nil, l.errAt(item, "trigger %q is listed twice (first at line %d): list it once", s, first)
+			return nil, l.ErrAt(item, "trigger %q is listed twice (first at line %d): list it once", s, first)
 		}
 		seen[s] = line
 		out = append(out, r)
@@ -55,7 +56,7 @@ func parseTrigger(s string) (engine.TriggerRule, string) {
 	kind, name, hasName := strings.Cut(s, ":")
 	t, err := engine.ParseTrigger(kind)
 	if err != nil {
-		return engine.TriggerRule{}, fmt.Sprintf("unknown trigger %q: %s", shorten(s), all)
+		return engine.TriggerRule{}, fmt.Sprintf("unknown trigger %q: %s", yamlsrc.Shorten(s), all)
 	}
 	switch t {
 	case engine.TriggerIntent, engine.TriggerButton:
@@ -67,21 +68,12 @@ func parseTrigger(s string) (engine.TriggerRule, string) {
 			return engine.TriggerRule{}, fmt.Sprintf("trigger %s needs %s", kind, what)
 		}
 		if !isID(name) {
-			return engine.TriggerRule{}, fmt.Sprintf("trigger %q: the name after %s: is %s, not %q", shorten(s), kind, idHint, shorten(name))
+			return engine.TriggerRule{}, fmt.Sprintf("trigger %q: the name after %s: is %s, not %q", yamlsrc.Shorten(s), kind, idHint, yamlsrc.Shorten(name))
 		}
 	default:
 		if hasName {
-			return engine.TriggerRule{}, fmt.Sprintf("trigger %s takes no name: write %s without %q", kind, kind, ":"+shorten(name))
+			return engine.TriggerRule{}, fmt.Sprintf("trigger %s takes no name: write %s without %q", kind, kind, ":"+yamlsrc.Shorten(name))
 		}
 	}
 	return engine.TriggerRule{Trigger: t, Name: name}, ""
-}
-
-// shorten cuts user text quoted in a message to a readable length.
-func shorten(s string) string {
-	const max = 60
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return s
 }

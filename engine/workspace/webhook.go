@@ -4,6 +4,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // webhook reads the webhook mapping, e being its entry in the top level:
@@ -13,15 +14,15 @@ import (
 //	  token: ${WEBHOOK_TOKEN}
 //	  events: [on_message_received, before_response_sent]   # optional: all four
 func (l *loader) webhook(e *ast.MappingValueNode) (*engine.Webhook, error) {
-	entries, err := l.mapping(e.Value, "webhook", "a mapping with url, token and events")
+	entries, err := l.Mapping(e.Value, "webhook", "a mapping with url, token and events")
 	if err != nil {
 		return nil, err
 	}
-	m, err := l.fields(entries, "webhook",
+	m, err := l.Fields(entries, "webhook", []string{
 		"url",
 		"token",
 		"events",
-	)
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +34,7 @@ func (l *loader) webhook(e *ast.MappingValueNode) (*engine.Webhook, error) {
 		return nil, err
 	}
 	ev, ok := m["events"]
-	if !ok || isNil(ev.Value) {
+	if !ok || yamlsrc.IsNil(ev.Value) {
 		w.Events = append(w.Events, engine.Events...)
 		return w, nil
 	}
@@ -41,21 +42,21 @@ func (l *loader) webhook(e *ast.MappingValueNode) (*engine.Webhook, error) {
 		w.Events = append(w.Events, engine.Events...)
 		return w, nil
 	}
-	items, err := l.list(ev.Value, "events", "a list of event names, e.g. [on_message_received, before_response_sent]")
+	items, err := l.List(ev.Value, "events", "a list of event names, e.g. [on_message_received, before_response_sent]")
 	if err != nil {
 		return nil, err
 	}
 	for _, item := range items {
-		name, err := l.str(item, "an event")
+		name, err := l.Str(item, "an event")
 		if err != nil {
 			return nil, err
 		}
 		event, err := engine.ParseEvent(name)
 		if err != nil {
-			return nil, l.errAt(item, "%v", err)
+			return nil, l.ErrAt(item, "%v", err)
 		}
 		if w.Subscribes(event) {
-			return nil, l.errAt(item, "event %s is listed twice: list each event once", event)
+			return nil, l.ErrAt(item, "event %s is listed twice: list each event once", event)
 		}
 		w.Events = append(w.Events, event)
 	}

@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/netpolicy"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // Workspace is a loaded workspace file.
@@ -76,63 +76,22 @@ func Parse(name string, data []byte, env LookupEnv) (*Workspace, error) {
 	if env == nil {
 		env = os.LookupEnv
 	}
-	l := &loader{file: name, data: data, env: env, keyOf: map[ast.Node]ast.Node{}}
-	body, err := l.document()
+	l := &loader{Reader: yamlsrc.NewReader(name, kind()), env: env}
+	body, err := l.Document(data)
 	if err != nil {
 		return nil, err
 	}
 	return l.workspace(body)
 }
 
-// document parses data and returns the body of its single document.
-func (l *loader) document() (ast.Node, error) {
-	file, err := l.parseYAML()
-	if err != nil {
-		return nil, err
-	}
-	var body ast.Node
-	for _, doc := range file.Docs {
-		if doc == nil || isNil(doc.Body) {
-			continue
-		}
-		if _, ok := doc.Body.(*ast.DirectiveNode); ok {
-			// go-yaml gives a %YAML directive a document of its own.
-			continue
-		}
-		if body != nil {
-			return nil, l.errAt(doc.Body, "a workspace is a single YAML document: remove this second document or the --- before it")
-		}
-		body = doc.Body
-	}
-	if body == nil {
-		return nil, &Error{File: l.file, Line: 1, Column: 1, Msg: "empty workspace: expected chatbot and actions"}
-	}
-	return body, nil
-}
-
-// parseYAML runs go-yaml's parser. A panic inside the parser on hostile
-// input is turned into an error: a bad file must never crash the tool.
-func (l *loader) parseYAML() (file *ast.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			file, err = nil, &Error{File: l.file, Line: 1, Column: 1, Msg: "invalid YAML: the parser could not read this file"}
-		}
-	}()
-	file, err = parser.ParseBytes(l.data, 0)
-	if err != nil {
-		return nil, fromYAML(l.file, l.data, err)
-	}
-	return file, nil
-}
-
 // workspace reads the top-level mapping. Keys are checked before values,
 // so a misspelt key is reported before what its absence causes.
 func (l *loader) workspace(body ast.Node) (*Workspace, error) {
-	entries, err := l.mapping(body, "a workspace", "a mapping with chatbot and actions at the top level")
+	entries, err := l.Mapping(body, "a workspace", "a mapping with chatbot and actions at the top level")
 	if err != nil {
 		return nil, err
 	}
-	m, err := l.fields(entries, "the workspace",
+	m, err := l.Fields(entries, "the workspace", []string{
 		"chatbot",
 		"policy",
 		"ca_file",
@@ -143,14 +102,14 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 		"intents",
 		"buttons",
 		"lead",
-	)
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
 	w := &Workspace{Policy: netpolicy.Workbench, Bot: defaultBot()}
 	c, ok := m["chatbot"]
 	if !ok {
-		return nil, l.errAt(body, "missing chatbot: add a chatbot mapping with id and name, e.g. chatbot: {id: bot_def456, name: Support Bot}")
+		return nil, l.ErrAt(body, "missing chatbot: add a chatbot mapping with id and name, e.g. chatbot: {id: bot_def456, name: Support Bot}")
 	}
 	if w.Chatbot, err = l.chatbot(c); err != nil {
 		return nil, err
@@ -164,7 +123,7 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 		if w.CAFile, err = l.caFile(e.Value); err != nil {
 			return nil, err
 		}
-		w.caLine, w.caColumn = position(e.Value)
+		w.caLine, w.caColumn = yamlsrc.Position(e.Value)
 	}
 	if e, ok := m["actions"]; ok {
 		if w.Actions, err = l.actions(e.Value); err != nil {
@@ -178,7 +137,7 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 	}
 	for key, into := range map[string]*string{"greeting": &w.Bot.Greeting, "fallback": &w.Bot.Fallback} {
 		if e, ok := m[key]; ok {
-			if *into, err = l.str(e.Value, key); err != nil {
+			if *into, err = l.Str(e.Value, key); err != nil {
 				return nil, err
 			}
 		}
@@ -206,14 +165,14 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 
 // chatbot reads the chatbot mapping, e being its entry in the top level.
 func (l *loader) chatbot(e *ast.MappingValueNode) (engine.Chatbot, error) {
-	entries, err := l.mapping(e.Value, "chatbot", "a mapping with id and name")
+	entries, err := l.Mapping(e.Value, "chatbot", "a mapping with id and name")
 	if err != nil {
 		return engine.Chatbot{}, err
 	}
-	m, err := l.fields(entries, "chatbot",
+	m, err := l.Fields(entries, "chatbot", []string{
 		"id",
 		"name",
-	)
+	}, nil)
 	if err != nil {
 		return engine.Chatbot{}, err
 	}
@@ -234,14 +193,14 @@ func (l *loader) chatbot(e *ast.MappingValueNode) (engine.Chatbot, error) {
 func (l *loader) required(m map[string]*ast.MappingValueNode, parent ast.Node, owner, key, field, hint string) (string, error) {
 	e, ok := m[key]
 	if !ok {
-		return "", l.errAt(parent, "%s has no %s: add %s", owner, key, hint)
+		return "", l.ErrAt(parent, "%s has no %s: add %s", owner, key, hint)
 	}
-	s, err := l.str(e.Value, field)
+	s, err := l.Str(e.Value, field)
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", l.errAt(e.Value, "%s is empty: give %s", field, hint)
+		return "", l.ErrAt(e.Value, "%s is empty: give %s", field, hint)
 	}
 	return s, nil
 }
@@ -249,7 +208,7 @@ func (l *loader) required(m map[string]*ast.MappingValueNode, parent ast.Node, o
 // policy reads policy, checked here rather than by netpolicy.ParsePolicy
 // so that the message can point at the value and say how to fix it.
 func (l *loader) policy(n ast.Node) (netpolicy.Policy, error) {
-	s, err := l.str(n, "policy")
+	s, err := l.Str(n, "policy")
 	if err != nil {
 		return "", err
 	}
@@ -257,24 +216,24 @@ func (l *loader) policy(n ast.Node) (netpolicy.Policy, error) {
 	case netpolicy.Workbench, netpolicy.Production:
 		return p, nil
 	}
-	got := describe(n)
+	got := yamlsrc.Describe(n)
 	if s != "" {
 		got = fmt.Sprintf("%q", s)
 	}
-	return "", l.errAt(n, "policy must be workbench or production, got %s: use workbench to reach your own machine, production to apply the platform's rules", got)
+	return "", l.ErrAt(n, "policy must be workbench or production, got %s: use workbench to reach your own machine, production to apply the platform's rules", got)
 }
 
 // caFile reads ca_file and resolves it against the workspace's directory.
 func (l *loader) caFile(n ast.Node) (string, error) {
-	s, err := l.str(n, "ca_file")
+	s, err := l.Str(n, "ca_file")
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", l.errAt(n, "ca_file is empty: give the path of a PEM file with extra CA certificates, or remove ca_file")
+		return "", l.ErrAt(n, "ca_file is empty: give the path of a PEM file with extra CA certificates, or remove ca_file")
 	}
 	if !filepath.IsAbs(s) {
-		s = filepath.Join(filepath.Dir(l.file), s)
+		s = filepath.Join(filepath.Dir(l.File()), s)
 	}
 	return s, nil
 }

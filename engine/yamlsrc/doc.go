@@ -1,0 +1,10 @@
+// Package yamlsrc reads hand-written YAML files with go-yaml's AST so that
+// every problem is reported as an *Error naming the file, line and column,
+// in words a person can act on.
+//
+// It holds what the workspace loader and the scenario parser share: the
+// positioned error, node positions and descriptions, and a Reader that
+// refuses YAML's indirections (anchors, aliases, tags, merge keys,
+// explicit keys), checks mapping keys and reads the single document of a
+// file. What a file means stays with the package that reads it.
+package yamlsrc
