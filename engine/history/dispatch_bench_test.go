@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -77,24 +78,40 @@ func BenchmarkDispatchWithHistory(b *testing.B) {
 			// Each chunk ends by waiting for its last batch (the writer lingers
 			// 2 ms), so chunks must be long for that tail not to dominate.
 			chunk := 2000 * max(1, concurrency/8)
-			var offTime, onTime time.Duration
+			var offTime, onTime, offCPU, onCPU time.Duration
 			b.ResetTimer()
 			for done := 0; done < b.N; done += chunk {
 				n := min(chunk, b.N-done)
-				start := time.Now()
+				start, cpu := time.Now(), processCPU(b)
 				off(n)
 				offTime += time.Since(start)
-				start = time.Now()
+				offCPU += processCPU(b) - cpu
+				start, cpu = time.Now(), processCPU(b)
 				on(n)
 				onTime += time.Since(start)
+				onCPU += processCPU(b) - cpu
 			}
 			b.StopTimer()
+			// The process's CPU time (every goroutine, GC and the TLS server
+			// included) that the history adds per attempt: what it takes away
+			// from dispatching once the cores are busy.
+			b.ReportMetric(float64(offCPU.Nanoseconds())/1e3/float64(b.N), "off-cpu-µs/op")
+			b.ReportMetric(float64((onCPU-offCPU).Nanoseconds())/1e3/float64(b.N), "hist-cpu-µs/op")
 			b.ReportMetric(float64(offTime.Nanoseconds())/float64(b.N), "off-ns/op")
 			b.ReportMetric(float64(onTime.Nanoseconds())/float64(b.N), "on-ns/op")
 			b.ReportMetric(offTime.Seconds()/onTime.Seconds(), "on/off")
 			b.ReportMetric(float64(b.N+2*concurrency)/float64(store.w.batches.Load()), "rows/commit")
 		})
 	}
+}
+
+// processCPU is the CPU time, user and system, the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // runConcurrently makes n calls of fn(i), i in [0, n), from c goroutines.

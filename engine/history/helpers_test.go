@@ -83,6 +83,22 @@ func countRows(t testing.TB, path, table string) int {
 	return n
 }
 
+// attemptValues is a's insert arguments (unredacted) as database/sql takes
+// them, recorded at recordedAt, for tests that write rows under the API.
+func attemptValues(a *engine.Attempt, recordedAt int64) []any {
+	var (
+		r   redactor
+		row attemptRow
+	)
+	r.encodeAttempt(&row, a)
+	row.args[0].Value = recordedAt
+	values := make([]any, len(row.args))
+	for i, arg := range row.args {
+		values[i] = arg.Value
+	}
+	return values
+}
+
 // fakeClock is Options.Now for tests: each call moves one second on,
 // unless set.
 type fakeClock struct {
@@ -264,4 +280,18 @@ func checkOneLine(t *testing.T, err error, path string) {
 	if strings.ContainsAny(msg, "\r\n") {
 		t.Errorf("error %q is more than one line", msg)
 	}
+}
+
+// queuedWrites is how many writes wait for the writer to take their batch.
+func (w *writer) queuedWrites() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, b := range w.full {
+		n += len(b.reqs)
+	}
+	if w.open != nil {
+		n += len(w.open.reqs)
+	}
+	return n
 }

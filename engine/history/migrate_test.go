@@ -14,10 +14,7 @@ import (
 
 func TestAttemptColumnsMatchArgs(t *testing.T) {
 	cols := strings.Split(attemptColumns, ",")
-	args, err := attemptArgs(richAction())
-	if err != nil {
-		t.Fatal(err)
-	}
+	args := attemptValues(richAction(), t0.UnixNano())
 	if len(cols) != numAttemptColumns || len(args) != numAttemptColumns {
 		t.Errorf("columns = %d, args = %d, want both %d", len(cols), len(args), numAttemptColumns)
 	}
@@ -85,13 +82,15 @@ func buildAtVersion(t *testing.T, path string, k int) {
 	if k >= 1 {
 		// Version 1 has every column; when a later step adds one, this
 		// insert must spell out the columns of the version it targets.
-		args, err := attemptArgs(richAction())
-		if err != nil {
-			t.Fatal(err)
-		}
-		args[0] = t0.UnixNano()
-		if _, err := db.Exec(insertAttemptSQL, args...); err != nil {
+		if _, err := db.Exec(insertAttemptSQL, attemptValues(richAction(), t0.UnixNano())...); err != nil {
 			t.Fatalf("insert at version %d: %v", k, err)
+		}
+		// Step 2 adds stamps, and from then on every transaction that
+		// writes attempts stamps its first one.
+		if k >= 2 {
+			if _, err := db.Exec(insertStampSQL, t0.UnixNano(), 1); err != nil {
+				t.Fatalf("insert stamp at version %d: %v", k, err)
+			}
 		}
 		if _, err := db.Exec(insertTurnSQL, "conv_42", t0.UnixNano(), "visitor", "where is my order?", 1); err != nil {
 			t.Fatalf("insert turn at version %d: %v", k, err)
@@ -133,6 +132,10 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 					t.Fatalf("the row written at version %d is gone: %v", k, err)
 				}
 				diffAttempt(t, "migrated row", richAction(), e.Attempt)
+				// Filter.Since finds it through stamps, whichever step made its stamp.
+				if l, err := s.List(ctx, Filter{Since: t0}); err != nil || len(l) != 1 || l[0].ID != 1 {
+					t.Errorf("List(Since) = %+v, %v; want the row written at version %d", l, err, k)
+				}
 				turns, err := s.Transcript(ctx, "conv_42")
 				if err != nil || len(turns) != 1 {
 					t.Errorf("Transcript = %v, %v; want the turn written at version %d", turns, err, k)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -37,48 +36,27 @@ func scanAttempt(row *sql.Row) (*Entry, error) {
 	var (
 		e                                          Entry
 		a                                          engine.Attempt
-		recordedAt, at, started, status, freesAt   sql.NullInt64
+		recordedAt, at, status                     sql.NullInt64
 		kind, event, trigger, outcome, replyAction string
-		latency, remaining                         int64
-		remote, proto, warnings, wouldReject       sql.NullString
-		reqHeaders, respHeaders                    sql.NullString
-		respBody                                   []byte
-		truncated                                  bool
+		latency                                    int64
+		detail                                     []byte
 	)
 	err := row.Scan(&e.ID,
-		&recordedAt, &at, &started, &kind, &a.ConversationID, &a.ActionID, &event,
-		&trigger, &a.DeliveryID, &outcome, &status, &latency, &a.Sent,
-		new(bool), &replyAction, &remaining, &freesAt,
-		&remote, &a.Request.Method, &a.Request.URL, &proto, &truncated,
-		&a.BotReply, &a.Diagnosis, &a.Override, &warnings, &wouldReject,
-		&reqHeaders, &respHeaders, &a.Request.Body, &respBody)
+		&recordedAt, &at, &kind, &a.ConversationID, &a.ActionID, &event, &trigger,
+		&a.DeliveryID, &outcome, &status, &latency, new(bool), &replyAction, &detail)
 	if err != nil {
 		return nil, err
 	}
 	e.RecordedAt = fromNanos(recordedAt)
 	a.Kind, a.Event, a.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
 	a.Outcome, a.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
-	a.At, a.Started, a.Latency = fromNanos(at), fromNanos(started), time.Duration(latency)
-	a.Limit = engine.LimitStatus{Remaining: int(remaining), FreesAt: fromNanos(freesAt)}
-	if remote.Valid {
-		if a.RemoteAddr, err = netip.ParseAddrPort(remote.String); err != nil {
-			return nil, fmt.Errorf("decode remote_addr: %w", err)
-		}
-	}
-	if err := fromJSON(reqHeaders, &a.Request.Header); err != nil {
-		return nil, fmt.Errorf("decode request_headers: %w", err)
-	}
-	if err := fromJSON(warnings, &a.Warnings); err != nil {
-		return nil, fmt.Errorf("decode warnings: %w", err)
-	}
-	if err := fromJSON(wouldReject, &a.ProductionWouldReject); err != nil {
-		return nil, fmt.Errorf("decode production_would_reject: %w", err)
-	}
+	a.At, a.Latency = fromNanos(at), time.Duration(latency)
+	var resp *engine.Response
 	if status.Valid {
-		a.Response = &engine.Response{Status: int(status.Int64), Proto: proto.String, Body: respBody, Truncated: truncated}
-		if err := fromJSON(respHeaders, &a.Response.Header); err != nil {
-			return nil, fmt.Errorf("decode response_headers: %w", err)
-		}
+		resp = &engine.Response{Status: int(status.Int64)}
+	}
+	if err := decodeDetail(detail, &a, resp); err != nil {
+		return nil, fmt.Errorf("decode attempt %d: %w", e.ID, err)
 	}
 	e.Attempt = &a
 	return &e, nil
@@ -216,9 +194,10 @@ func whereClause(f Filter, paging bool) (string, []any) {
 	if !f.Since.IsZero() {
 		// recorded_at never decreases with id (the writer's stamp), so
 		// "recorded at or after Since" is "id at or above the first such
-		// row's id": an id range every index above serves. No such row
+		// row's id": an id range every index above serves. That row is
+		// the first of its transaction, which stamps lists. No such row
 		// makes the bound NULL, and the result empty.
-		conds = append(conds, "id >= (SELECT id FROM attempts WHERE recorded_at >= ? ORDER BY recorded_at, id LIMIT 1)")
+		conds = append(conds, "id >= (SELECT first_id FROM stamps WHERE recorded_at >= ? ORDER BY recorded_at, first_id LIMIT 1)")
 		args = append(args, f.Since.UnixNano())
 	}
 	if paging && f.Before > 0 {

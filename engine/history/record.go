@@ -2,8 +2,8 @@ package history
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
-	"strings"
 
 	"github.com/actionbench/actionbench/engine"
 )
@@ -34,11 +34,9 @@ func (s *Store) Submit(ctx context.Context, a *engine.Attempt) *Pending {
 	if a == nil {
 		return &Pending{err: failure(s.path, "record: no attempt given", nil)}
 	}
-	args, err := attemptArgs(s.redact(a))
-	if err != nil {
-		return &Pending{err: wrapErr(s.path, "record", err)}
-	}
-	return s.enqueue(ctx, "record", &writeReq{attempt: args})
+	row := s.w.newRow()
+	s.redactor.encodeAttempt(row, a)
+	return s.enqueue(ctx, "record", writeReq{attempt: row})
 }
 
 // AddTurn appends a turn to its conversation's transcript, committed on return.
@@ -52,92 +50,120 @@ func (s *Store) AddTurn(ctx context.Context, t Turn) error {
 	if t.AttemptID != 0 {
 		attemptID = t.AttemptID
 	}
-	args := []any{t.ConversationID, nanos(t.At), string(t.Speaker), s.redactString(t.Text), attemptID}
-	_, err := s.submit(ctx, "add turn", &writeReq{turn: args})
+	args := namedValues(t.ConversationID, nanos(t.At), string(t.Speaker), s.redactor.str(t.Text), attemptID)
+	_, err := s.submit(ctx, "add turn", writeReq{turn: args})
 	if err != nil && isConstraint(err) {
 		return failure(s.path, fmt.Sprintf("add turn: attempt %d is not in the history", t.AttemptID), nil)
 	}
 	return err
 }
 
-// redact is engine's Attempt.Redacted plus the one field it leaves alone:
-// an override is text an endpoint sent back, and endpoints echo anything.
-func (s *Store) redact(a *engine.Attempt) *engine.Attempt {
-	r := a.Redacted(s.secrets...)
-	r.Override = s.redactString(r.Override)
-	return r
-}
-
-func (s *Store) redactString(v string) string {
-	for _, secret := range s.secrets {
-		if len(secret) >= minSecretLen {
-			v = strings.ReplaceAll(v, secret, engine.Redacted)
-		}
+// encodeAttempt fills row with a's insert arguments, in attemptColumns'
+// order, redacting as it goes; the first, recorded_at, is left for the
+// writer.
+func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
+	// One allocation for a new buffer rather than append's doublings:
+	// pooled rows do not outlive two garbage collections.
+	if need := detailSizeHint(a); cap(row.detail) < need {
+		row.detail = make([]byte, 0, need)
 	}
-	return v
-}
-
-// attemptArgs encodes a as the insert's arguments, in attemptColumns'
-// order; the first, recorded_at, is left for the writer.
-func attemptArgs(a *engine.Attempt) ([]any, error) {
-	reqHeaders, err := headerJSON(a.Request.Header)
-	if err != nil {
-		return nil, fmt.Errorf("encode request headers: %w", err)
+	row.detail = r.encodeDetail(row.detail[:0], a)
+	var status any
+	if a.Response != nil {
+		status = int64(a.Response.Status)
 	}
-	warnings, err := listJSON(a.Warnings)
-	if err != nil {
-		return nil, fmt.Errorf("encode warnings: %w", err)
-	}
-	wouldReject, err := listJSON(a.ProductionWouldReject)
-	if err != nil {
-		return nil, fmt.Errorf("encode production_would_reject: %w", err)
-	}
-	var (
-		status, proto, respHeaders any
-		respBody                   []byte
-		truncated                  bool
-	)
-	if resp := a.Response; resp != nil {
-		status, proto, respBody, truncated = int64(resp.Status), resp.Proto, resp.Body, resp.Truncated
-		if respHeaders, err = headerJSON(resp.Header); err != nil {
-			return nil, fmt.Errorf("encode response headers: %w", err)
-		}
-	}
-	var remote any
-	if a.RemoteAddr.IsValid() {
-		remote = a.RemoteAddr.String()
-	}
-	return []any{
+	values := [numAttemptColumns]any{
 		nil, // recorded_at
 		nanos(a.At),
-		nanos(a.Started),
-		string(a.Kind),
+		word(string(a.Kind)),
 		a.ConversationID,
 		a.ActionID,
-		string(a.Event),
-		string(a.Trigger),
+		word(string(a.Event)),
+		word(string(a.Trigger)),
 		a.DeliveryID,
-		string(a.Outcome),
+		word(string(a.Outcome)),
 		status,
 		int64(a.Latency),
-		a.Sent,
 		a.CountsAgainstLimit(),
-		string(a.ReplyAction),
-		int64(a.Limit.Remaining),
-		nanos(a.Limit.FreesAt),
-		remote,
-		a.Request.Method,
-		a.Request.URL,
-		proto,
-		truncated,
-		a.BotReply,
-		a.Diagnosis,
-		a.Override,
-		warnings,
-		wouldReject,
-		reqHeaders,
-		respHeaders,
-		a.Request.Body,
-		respBody,
-	}, nil
+		word(string(a.ReplyAction)),
+		row.detail,
+	}
+	for i, v := range values {
+		row.args[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+}
+
+// detailSizeHint is about the size of a's detail column: its bodies and
+// what its headers and texts usually add.
+func detailSizeHint(a *engine.Attempt) int {
+	n := 1024 + len(a.Request.Body)
+	if a.Response != nil {
+		n += len(a.Response.Body)
+	}
+	return n
+}
+
+// word boxes one of the engine's enumerated values (a kind, an event, a
+// trigger, an outcome, a reply action) as a statement argument. Boxing a
+// string allocates unless it is a constant, so the known values are
+// returned as constants; anything else is boxed as it is.
+func word(s string) any {
+	switch s {
+	case "":
+		return ""
+	case string(engine.KindAction):
+		return string(engine.KindAction)
+	case string(engine.KindEvent):
+		return string(engine.KindEvent)
+	case string(engine.OutcomeMessage):
+		return string(engine.OutcomeMessage)
+	case string(engine.OutcomeData):
+		return string(engine.OutcomeData)
+	case string(engine.OutcomeError):
+		return string(engine.OutcomeError)
+	case string(engine.OutcomeInvalidResponse):
+		return string(engine.OutcomeInvalidResponse)
+	case string(engine.OutcomeTimeout):
+		return string(engine.OutcomeTimeout)
+	case string(engine.OutcomeTooLarge):
+		return string(engine.OutcomeTooLarge)
+	case string(engine.OutcomeTransportError):
+		return string(engine.OutcomeTransportError)
+	case string(engine.OutcomeRejected):
+		return string(engine.OutcomeRejected)
+	case string(engine.OutcomeRateLimited):
+		return string(engine.OutcomeRateLimited)
+	case string(engine.OutcomeAcknowledged):
+		return string(engine.OutcomeAcknowledged)
+	case string(engine.TriggerIntent):
+		return string(engine.TriggerIntent)
+	case string(engine.TriggerButton):
+		return string(engine.TriggerButton)
+	case string(engine.TriggerLead):
+		return string(engine.TriggerLead)
+	case string(engine.TriggerManual):
+		return string(engine.TriggerManual)
+	case string(engine.EventMessageReceived):
+		return string(engine.EventMessageReceived)
+	case string(engine.EventTicketCreated):
+		return string(engine.EventTicketCreated)
+	case string(engine.EventLiveChatRequested):
+		return string(engine.EventLiveChatRequested)
+	case string(engine.EventBeforeResponseSent):
+		return string(engine.EventBeforeResponseSent)
+	case string(engine.ReplyOverride):
+		return string(engine.ReplyOverride)
+	case string(engine.ReplySkip):
+		return string(engine.ReplySkip)
+	}
+	return s
+}
+
+// namedValues numbers values as a statement's arguments.
+func namedValues(values ...any) []driver.NamedValue {
+	args := make([]driver.NamedValue, len(values))
+	for i, v := range values {
+		args[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return args
 }

@@ -172,3 +172,40 @@ func TestHeadersKeepEmptyAndNil(t *testing.T) {
 		t.Errorf("Request.Header = %#v, want an empty, non-nil header", h)
 	}
 }
+
+// TestRedactionMatchesEngine holds the redaction done while encoding to
+// engine's Attempt.Redacted (plus Override, which the store redacts too):
+// secrets in every field, overlapping secrets, a secret in a header name,
+// an Authorization header, and a secret too short to redact.
+func TestRedactionMatchesEngine(t *testing.T) {
+	secrets := []string{"s3cr3t-one", "one-two", "t-on", "ab"}
+	s := openTest(t, testDB(t), Options{Secrets: secrets})
+	a := richAction()
+	a.Request.URL = "https://example.com/?k=s3cr3t-one&x=one-two"
+	a.Request.Header.Set("X-s3cr3t-one", "v")
+	a.Request.Header.Set("Authorization", "Bearer tok")
+	a.Request.Header["X-Multi"] = []string{"s3cr3t-one-two", "", "ab"}
+	a.Request.Body = []byte(`{"k":"s3cr3t-one-two","b":"\xff"}`)
+	a.Response.Header.Set("X-Leak", "one-two")
+	a.Response.Body = []byte("s3cr3t-ones3cr3t-one")
+	a.BotReply = "your key s3cr3t-one"
+	a.Diagnosis = "saw one-two"
+	a.Override = "t-on and s3cr3t-one"
+	a.Warnings = []string{"s3cr3t-one", "plain"}
+	a.ProductionWouldReject = []string{"one-two"}
+
+	id, err := s.Record(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := a.Redacted(secrets...)
+	want.Override = engine.Redacted + " and " + engine.Redacted
+	diffAttempt(t, "redacted", want, e.Attempt)
+	if got := a.Request.Header.Get("Authorization"); got != "Bearer tok" {
+		t.Errorf("Record changed the caller's Authorization header to %q", got)
+	}
+}

@@ -26,43 +26,28 @@ func migrations() []migration {
 		{name: "tables", sql: fmt.Sprintf(`
 PRAGMA application_id = %d;
 
--- One row per attempt. Times are unix nanoseconds (NULL for a zero time);
--- headers, warnings and production_would_reject are JSON. The small
--- columns a listing reads come first and the bodies last, so a listing
--- decodes as little of each row as it can.
+-- One row per attempt. Times are unix nanoseconds (NULL for a zero time).
+-- Only what queries filter, sort or list on has a column of its own; the
+-- rest (headers, bodies, warnings and the other fields only Get returns)
+-- is packed into detail by the writer's caller (codec.go): each column is
+-- a value to bind per row, and binding dominated the cost of an insert.
+-- detail comes last, so a listing decodes as little of each row as it can.
 CREATE TABLE attempts (
-	id                      INTEGER PRIMARY KEY,
-	recorded_at             INTEGER NOT NULL, -- wall clock; never decreases with id
-	at                      INTEGER,          -- virtual clock
-	started                 INTEGER,          -- wall clock
-	kind                    TEXT NOT NULL,
-	conversation_id         TEXT NOT NULL,
-	action_id               TEXT NOT NULL,
-	event                   TEXT NOT NULL,
-	"trigger"               TEXT NOT NULL,
-	delivery_id             TEXT NOT NULL,
-	outcome                 TEXT NOT NULL,
-	status                  INTEGER,          -- NULL when no response arrived
-	latency_ns              INTEGER NOT NULL,
-	sent                    INTEGER NOT NULL,
-	counts_against_limit    INTEGER NOT NULL,
-	reply_action            TEXT NOT NULL,
-	limit_remaining         INTEGER NOT NULL,
-	limit_frees_at          INTEGER,
-	remote_addr             TEXT,
-	method                  TEXT NOT NULL,
-	url                     TEXT NOT NULL,
-	response_proto          TEXT,
-	response_truncated      INTEGER NOT NULL,
-	bot_reply               TEXT NOT NULL,
-	diagnosis               TEXT NOT NULL,
-	override                TEXT NOT NULL,
-	warnings                TEXT,
-	production_would_reject TEXT,
-	request_headers         TEXT,
-	response_headers        TEXT,
-	request_body            BLOB,
-	response_body           BLOB
+	id                   INTEGER PRIMARY KEY,
+	recorded_at          INTEGER NOT NULL, -- wall clock; never decreases with id
+	at                   INTEGER,          -- virtual clock
+	kind                 TEXT NOT NULL,
+	conversation_id      TEXT NOT NULL,
+	action_id            TEXT NOT NULL,
+	event                TEXT NOT NULL,
+	"trigger"            TEXT NOT NULL,
+	delivery_id          TEXT NOT NULL,
+	outcome              TEXT NOT NULL,
+	status               INTEGER,          -- NULL when no response arrived
+	latency_ns           INTEGER NOT NULL,
+	counts_against_limit INTEGER NOT NULL,
+	reply_action         TEXT NOT NULL,
+	detail               BLOB NOT NULL
 ) STRICT;
 
 CREATE TABLE turns (
@@ -88,9 +73,18 @@ CREATE INDEX attempts_outcome      ON attempts(outcome, id);
 CREATE INDEX attempts_action       ON attempts(action_id, id) WHERE action_id <> '';
 CREATE INDEX attempts_event        ON attempts(event, id) WHERE event <> '';
 CREATE INDEX attempts_kind         ON attempts(kind, id);
--- Filter.Since becomes an id bound through this index (recorded_at never
--- decreases with id), so it composes with every index above.
-CREATE INDEX attempts_recorded     ON attempts(recorded_at);
+-- Filter.Since becomes an id bound (recorded_at never decreases with id),
+-- so it composes with every index above. The bound is looked up in
+-- stamps, one row per transaction that wrote attempts (every attempt of a
+-- transaction has its recorded_at) rather than in an index on recorded_at:
+-- an index costs every row an insert and its commit a few more pages.
+CREATE TABLE stamps (
+	recorded_at INTEGER NOT NULL,
+	first_id    INTEGER NOT NULL, -- the transaction's first attempt
+	PRIMARY KEY (recorded_at, first_id)
+) STRICT, WITHOUT ROWID;
+-- Attempts written before stamps existed.
+INSERT INTO stamps SELECT recorded_at, min(id) FROM attempts GROUP BY recorded_at;
 -- CountedCalls: only the rows that count, in virtual-time order.
 CREATE INDEX attempts_counted      ON attempts(conversation_id, at) WHERE counts_against_limit = 1;
 CREATE INDEX turns_conversation    ON turns(conversation_id, id);
@@ -99,23 +93,20 @@ CREATE INDEX turns_conversation    ON turns(conversation_id, id);
 }
 
 // attemptColumns are the attempts table's columns but id, in the order
-// attemptArgs produces them and scanAttempt reads them; the two functions
+// encodeAttempt binds them and scanAttempt reads them; the two functions
 // and this list change together.
-const attemptColumns = `recorded_at, at, started, kind, conversation_id, action_id, event,
-	"trigger", delivery_id, outcome, status, latency_ns, sent,
-	counts_against_limit, reply_action, limit_remaining, limit_frees_at,
-	remote_addr, method, url, response_proto, response_truncated,
-	bot_reply, diagnosis, override, warnings, production_would_reject,
-	request_headers, response_headers, request_body, response_body`
+const attemptColumns = `recorded_at, at, kind, conversation_id, action_id, event, "trigger",
+	delivery_id, outcome, status, latency_ns, counts_against_limit, reply_action, detail`
 
 // numAttemptColumns is the length of attemptColumns; a test checks it.
-const numAttemptColumns = 31
+const numAttemptColumns = 14
 
-// summaryColumns are what a listing reads: no bodies, no headers.
+// summaryColumns are what a listing reads: everything but detail.
 const summaryColumns = `id, recorded_at, at, kind, conversation_id, action_id, event, "trigger",
 	outcome, status, latency_ns, delivery_id, reply_action`
 
-const insertAttemptSQL = "INSERT INTO attempts (" + attemptColumns + `) VALUES (
-	?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertAttemptSQL = "INSERT INTO attempts (" + attemptColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+const insertStampSQL = "INSERT INTO stamps (recorded_at, first_id) VALUES (?, ?)"
 
 const insertTurnSQL = "INSERT INTO turns (conversation_id, at, speaker, text, attempt_id) VALUES (?, ?, ?, ?, ?)"

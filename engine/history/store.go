@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -24,10 +23,10 @@ const readConns = 4
 
 // Store is an open history database. It is safe for concurrent use.
 type Store struct {
-	path    string // as the caller gave it, for messages
-	secrets []string
-	rdb     *sql.DB // read pool; never writes
-	w       *writer // owns the only write connection
+	path     string // as the caller gave it, for messages
+	redactor redactor
+	rdb      *sql.DB // read pool; never writes
+	w        *writer // owns the only write connection
 
 	// mu makes Close and the hand-over of a write to the writer mutually
 	// exclusive, so Close never closes the queue under a sender and every
@@ -101,7 +100,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, wrapErr(path, "open for reading", err)
 	}
-	return &Store{path: path, secrets: slices.Clone(opts.Secrets), rdb: rdb, w: w}, nil
+	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w}, nil
 }
 
 // DefaultPath is where the history lives when --db is not given:

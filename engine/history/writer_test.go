@@ -55,13 +55,13 @@ func TestConcurrentRecord(t *testing.T) {
 	t.Logf("%d records in %d transactions", n, s.w.batches.Load())
 }
 
-// queued waits until n writes wait in the writer's queue.
+// queued waits until n writes wait for the writer.
 func queued(t *testing.T, s *Store, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(s.w.reqs) < n {
+	for s.w.queuedWrites() < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d writes queued", len(s.w.reqs), n)
+			t.Fatalf("only %d of %d writes queued", s.w.queuedWrites(), n)
 		}
 		time.Sleep(time.Millisecond)
 	}
