@@ -73,10 +73,24 @@ func newRootCommand(e env) *cobra.Command {
 webhooks: the exact request bodies and signatures, the 8 s timeout, the
 100 KiB limits, HTTPS only, no retries, 3 calls per 10 minutes per
 conversation. It tells you what your endpoint did and what production
-would make of it.`,
+would make of it.
+
+With no command it opens the workbench, a terminal UI: chat with the
+simulated bot as a visitor (the embedded demo unless ./actionbench.yaml or
+--workspace names one), watch every action call and webhook it fires, and
+inspect each request and response. Press ? in it for the keys.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var wb workbenchFlags
+	wb.register(root)
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return wb.run(cmd, e) }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newFireCommand(e), newEmitCommand(e), newHistoryCommand(e), newDemoCommand(e), newMockCommand(e), newRunCommand(e))
 	return root

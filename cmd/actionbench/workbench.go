@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/netpolicy"
+	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/tui"
+)
+
+// workbenchFlags are the root command's flags: `actionbench` alone opens
+// the workbench.
+type workbenchFlags struct {
+	commonFlags
+	db           dbFlag
+	visitorName  string
+	visitorEmail string
+}
+
+func (f *workbenchFlags) register(cmd *cobra.Command) {
+	f.commonFlags.register(cmd)
+	f.db.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.visitorName, "visitor-name", "Jane Doe", "the simulated visitor's name")
+	fl.StringVar(&f.visitorEmail, "visitor-email", "jane@example.com", "the simulated visitor's email")
+}
+
+// run opens the workbench on the terminal. Without a terminal (a pipe, a
+// script) it prints the help instead.
+func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
+	out, ok := e.stdout.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return cmd.Help()
+	}
+	ctx := cmd.Context()
+	ws, err := f.loadWorkspace(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	opts, err := f.dispatcherOptions(ws)
+	if err != nil {
+		return err
+	}
+	store, err := f.db.open(ctx, ws.Secrets())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	d := engine.New(opts)
+	defer d.Close()
+	policy := opts.Policy
+	if policy == "" {
+		policy = netpolicy.Workbench
+	}
+	m := tui.New(tui.Options{
+		Workspace:     ws.Workspace,
+		WorkspaceName: ws.name(),
+		Dispatcher:    d,
+		Policy:        string(policy),
+		Recorder:      store,
+		Visitor:       sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},
+		Secrets:       ws.Secrets(),
+	})
+	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) {
+		return nil // interrupted: the terminal is restored
+	}
+	return err
+}

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Without a terminal the workbench cannot open: the root command teaches
+// instead, and still refuses what is not a command.
+func TestRootWithoutTerminal(t *testing.T) {
+	res := actionbench(t, runOptions{})
+	if res.code != exitOK || !strings.Contains(res.stdout, "With no command it opens the workbench") || !strings.Contains(res.stdout, "--visitor-email") {
+		t.Errorf("actionbench with no terminal: exit %d, stdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	res = actionbench(t, runOptions{}, "nonsense")
+	if res.code != exitBadUsage || !strings.Contains(res.stderr, `unknown command "nonsense"`) {
+		t.Errorf("actionbench nonsense: exit %d, stderr:\n%s", res.code, res.stderr)
+	}
+}

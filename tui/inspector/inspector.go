@@ -1,0 +1,191 @@
+// Package inspector is the pane that shows one attempt in full: the
+// request as sent, the response, the latency against the budget, and what
+// the platform made of it.
+package inspector
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/viewport"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/tui/common"
+	"github.com/actionbench/actionbench/tui/transcript"
+)
+
+// maxBody is how much of a body the inspector draws; the rest is counted.
+const maxBody = 16 << 10
+
+// Model is the inspector pane.
+type Model struct {
+	c       *common.Common
+	vp      viewport.Model
+	attempt *engine.Attempt
+	// Latency formats the attempt's latency; tests make it constant.
+	Latency func(time.Duration) string
+}
+
+// New returns an empty inspector.
+func New(c *common.Common) *Model {
+	vp := viewport.New(0, 0)
+	vp.KeyMap = viewport.KeyMap{} // the workbench routes its own keys
+	return &Model{c: c, vp: vp, Latency: transcript.FormatLatency}
+}
+
+// SetSize sets the pane's inner size.
+func (m *Model) SetSize(w, h int) {
+	m.vp.Width, m.vp.Height = w, h
+	m.render()
+}
+
+// SetAttempt shows a (nil for none), from the top.
+func (m *Model) SetAttempt(a *engine.Attempt) {
+	if a == m.attempt {
+		return
+	}
+	m.attempt = a
+	m.render()
+	m.vp.GotoTop()
+}
+
+// PageUp and PageDown scroll the pane.
+func (m *Model) PageUp()   { m.vp.HalfViewUp() }
+func (m *Model) PageDown() { m.vp.HalfViewDown() }
+
+// View renders the pane's inside.
+func (m *Model) View() string { return m.vp.View() }
+
+func (m *Model) render() {
+	if m.vp.Width <= 0 {
+		return
+	}
+	s := m.c.Styles
+	w := m.vp.Width
+	a := m.attempt
+	if a == nil {
+		m.vp.SetContent(s.Info.Render(wrap("No attempt selected. Press ↑ or ↓ to select an action call or webhook from the conversation.", w)))
+		return
+	}
+	var b strings.Builder
+	line := func(parts ...string) { b.WriteString(wrap(strings.Join(parts, ""), w) + "\n") }
+	section := func(t string) { b.WriteString("\n" + s.Section.Render(t) + "\n") }
+
+	title := transcript.AttemptLine(a, m.Latency)
+	b.WriteString(transcript.OutcomeStyle(s, a).Bold(true).Render(wrap(title, w)) + "\n")
+	line(s.Label.Render("outcome   "), string(a.Outcome))
+	if a.Response != nil {
+		line(s.Label.Render("status    "), fmt.Sprint(a.Response.Status), " ", http.StatusText(a.Response.Status))
+	}
+	if a.Kind == engine.KindAction {
+		line(s.Label.Render("action    "), a.ActionID, " (", string(a.Trigger), ")")
+	} else {
+		line(s.Label.Render("event     "), string(a.Event))
+	}
+	line(s.Label.Render("at        "), a.At.UTC().Format(time.RFC3339), s.Faint.Render(" (virtual)"))
+	line(s.Label.Render("delivery  "), a.DeliveryID)
+	if a.ReplyAction != "" {
+		line(s.Label.Render("webhook   "), string(a.ReplyAction), quoted(a.Override))
+	}
+	if a.BotReply != "" {
+		line(s.Label.Render("bot says  "), a.BotReply)
+	}
+	b.WriteString(s.Label.Render("latency   ") + LatencyBar(s, a, w-10, m.Latency) + "\n")
+	if a.Diagnosis != "" {
+		line(s.Error.Render("diagnosis "), a.Diagnosis)
+	}
+	for _, warn := range a.Warnings {
+		line(s.Warn.Render("warning   "), warn)
+	}
+	for _, r := range a.ProductionWouldReject {
+		line(s.Failed.Render("✗ production would reject: "), r)
+	}
+
+	section("Request")
+	line(a.Request.Method, " ", a.Request.URL)
+	headers(&b, s, a.Request.Header, w)
+	body(&b, a.Request.Body, w)
+
+	section("Response")
+	if r := a.Response; r == nil {
+		line(s.Faint.Render("no response"))
+	} else {
+		line(r.Proto, " ", fmt.Sprint(r.Status))
+		headers(&b, s, r.Header, w)
+		body(&b, r.Body, w)
+		if r.Truncated {
+			line(s.Warn.Render("(the body was larger than the limit and was cut)"))
+		}
+	}
+	m.vp.SetContent(strings.TrimRight(b.String(), "\n"))
+}
+
+// LatencyBar draws the latency as a bar against the 8 s budget.
+func LatencyBar(s *common.Styles, a *engine.Attempt, w int, latency func(time.Duration) string) string {
+	if !a.Sent {
+		return s.Faint.Render("not sent")
+	}
+	label := fmt.Sprintf(" %s of %s", latency(a.Latency), "8 s")
+	n := max(min(w-lipgloss.Width(label), 30), 4)
+	filled := int(float64(n) * float64(a.Latency) / float64(engine.Timeout))
+	if a.Latency > 0 && filled == 0 {
+		filled = 1
+	}
+	filled = min(filled, n)
+	style := s.BarFull
+	if a.Outcome == engine.OutcomeTimeout {
+		style = s.BarOver
+	}
+	return style.Render(strings.Repeat("█", filled)) + s.Faint.Render(strings.Repeat("░", n-filled)) + label
+}
+
+func headers(b *strings.Builder, s *common.Styles, h map[string][]string, w int) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			b.WriteString(wrap(s.Label.Render(k+": ")+v, w) + "\n")
+		}
+	}
+}
+
+func body(b *strings.Builder, raw []byte, w int) {
+	if len(raw) == 0 {
+		return
+	}
+	shown := raw
+	var rest int
+	if len(shown) > maxBody {
+		shown, rest = shown[:maxBody], len(raw)-maxBody
+	}
+	var pretty bytes.Buffer
+	if rest == 0 && json.Indent(&pretty, raw, "", "  ") == nil {
+		shown = pretty.Bytes()
+	}
+	b.WriteString("\n" + wrap(strings.ToValidUTF8(string(shown), "�"), w) + "\n")
+	if rest > 0 {
+		fmt.Fprintf(b, "… %d more bytes\n", rest)
+	}
+}
+
+func quoted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf(" %q", s)
+}
+
+// wrap hard-wraps s to w cells, so no line (a long URL, a one-line JSON
+// body) can push the layout wider than the pane.
+func wrap(s string, w int) string {
+	return lipgloss.NewStyle().Width(w).Render(s)
+}

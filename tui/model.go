@@ -1,0 +1,257 @@
+// Package tui is actionbench's workbench: chat with the simulated bot as
+// a visitor, watch every action call and webhook it fires, and inspect
+// each request and response.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/tui/common"
+	"github.com/actionbench/actionbench/tui/inspector"
+	"github.com/actionbench/actionbench/tui/transcript"
+)
+
+// Options configures the workbench.
+type Options struct {
+	Workspace     *workspace.Workspace
+	WorkspaceName string // how the status bar names it
+	Dispatcher    *engine.Dispatcher
+	Policy        string // the dispatcher's address policy, for the status bar
+	// Recorder, when set, receives every attempt and turn.
+	Recorder sim.Recorder
+	// Visitor is who the simulated visitor is.
+	Visitor sim.Visitor
+	// Secrets are masked wherever the inspector shows them.
+	Secrets []string
+	// Start is where each conversation's virtual clock starts; zero means now.
+	Start time.Time
+	// NewConversationID names each new conversation; nil makes ids up.
+	NewConversationID func() string
+}
+
+type focus int
+
+const (
+	focusInput focus = iota
+	focusInspector
+)
+
+// Model is the workbench's Bubble Tea model.
+type Model struct {
+	c    *common.Common
+	opts Options
+
+	conv    *sim.Conversation
+	buttons []workspace.Button
+
+	// reqID tags the request in flight; a result with another id is stale.
+	reqID   int
+	busy    bool
+	started time.Time // wall clock, for the spinner's elapsed time
+	cancel  context.CancelFunc
+
+	focus focus
+	input textinput.Model
+	spin  spinner.Model
+	help  help.Model
+	tr    *transcript.Model
+	insp  *inspector.Model
+
+	initCmd tea.Cmd // the greeting, started by New so its id is known
+}
+
+// New returns the workbench; Init greets the visitor.
+func New(opts Options) Model {
+	c := common.New()
+	in := textinput.New()
+	in.Placeholder = `say something, e.g. "where is my order 1042"`
+	in.Prompt = "› "
+	in.PromptStyle = c.Styles.Prompt
+	in.Focus()
+	m := Model{
+		c:     c,
+		opts:  opts,
+		input: in,
+		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		help:  help.New(),
+		tr:    transcript.New(c),
+		insp:  inspector.New(c),
+	}
+	m.conv = m.newConversation()
+	m.initCmd = m.greet()
+	return m
+}
+
+func (m Model) newConversation() *sim.Conversation {
+	start := m.opts.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	var id string
+	if m.opts.NewConversationID != nil {
+		id = m.opts.NewConversationID()
+	}
+	return sim.New(sim.Options{
+		Workspace:      m.opts.Workspace,
+		Dispatcher:     m.opts.Dispatcher,
+		Clock:          sim.NewClock(start),
+		ConversationID: id,
+		Visitor:        m.opts.Visitor,
+		Recorder:       m.opts.Recorder,
+	})
+}
+
+// Init greets the visitor.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(textinput.Blink, m.initCmd)
+}
+
+// Update handles a message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case turnMsg:
+		if msg.id != m.reqID {
+			return m, nil // a conversation or request since replaced
+		}
+		m.busy = false
+		m.cancel()
+		if msg.err != nil {
+			m.tr.AddError(msg.err.Error())
+		} else {
+			m.tr.AddTurn(msg.turn)
+			m.buttons = msg.turn.Buttons
+		}
+		return m, nil
+	case spinner.TickMsg:
+		if !m.busy {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.c.KeyMap
+	typing := m.focus == focusInput
+	switch {
+	case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit) && !typing:
+		if m.cancel != nil {
+			m.cancel()
+		}
+		return m, tea.Quit
+	case key.Matches(msg, k.Help) && (!typing || msg.Type == tea.KeyF1):
+		m.help.ShowAll = !m.help.ShowAll
+		m.layout()
+		return m, nil
+	case key.Matches(msg, k.Focus):
+		m.setFocus(1 - m.focus)
+		return m, nil
+	case key.Matches(msg, k.Blur) && typing:
+		m.setFocus(focusInspector)
+		return m, nil
+	case key.Matches(msg, k.Prev), key.Matches(msg, k.Next):
+		delta := 1
+		if key.Matches(msg, k.Prev) {
+			delta = -1
+		}
+		m.tr.Move(delta)
+		m.insp.SetAttempt(m.selected())
+		return m, nil
+	case key.Matches(msg, k.PageUp):
+		m.insp.PageUp()
+		return m, nil
+	case key.Matches(msg, k.PageDown):
+		m.insp.PageDown()
+		return m, nil
+	case key.Matches(msg, k.Wait1m), key.Matches(msg, k.Wait10m):
+		d := time.Minute
+		if key.Matches(msg, k.Wait10m) {
+			d = 10 * time.Minute
+		}
+		if m.busy {
+			return m, nil // the turn in flight runs at the time it started
+		}
+		m.conv.Wait(d)
+		m.tr.AddInfo(fmt.Sprintf("waited %s: the clock reads %s", fmtWait(d), m.conv.Clock().Now().UTC().Format("15:04 UTC")))
+		return m, nil
+	case key.Matches(msg, k.New):
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.reqID++ // whatever was in flight is stale now
+		m.busy = false
+		m.conv = m.newConversation()
+		m.buttons = nil
+		m.tr.Reset()
+		m.insp.SetAttempt(nil)
+		m.tr.AddInfo("new conversation " + m.conv.ID())
+		return m, m.greet()
+	case key.Matches(msg, k.QuickReply):
+		if m.busy || len(msg.Runes) != 1 {
+			return m, nil
+		}
+		i := int(msg.Runes[0] - '1')
+		if i < 0 || i >= len(m.buttons) {
+			return m, nil
+		}
+		return m, m.click(m.buttons[i])
+	case key.Matches(msg, k.Send) && typing:
+		text := m.input.Value()
+		if m.busy || text == "" {
+			return m, nil
+		}
+		m.input.Reset()
+		return m, m.say(text)
+	}
+	if !typing {
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+func (m *Model) setFocus(f focus) {
+	m.focus = f
+	if f == focusInput {
+		m.input.Focus()
+	} else {
+		m.input.Blur()
+	}
+	m.layout()
+}
+
+// selected is the selected attempt, with the secrets masked.
+func (m Model) selected() *engine.Attempt {
+	a := m.tr.Selected()
+	if a == nil || len(m.opts.Secrets) == 0 {
+		return a
+	}
+	return a.Redacted(m.opts.Secrets...)
+}
+
+func fmtWait(d time.Duration) string {
+	return fmt.Sprintf("%d min", int(d.Minutes()))
+}

@@ -1,0 +1,187 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
+	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/demo"
+)
+
+var start = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+func init() {
+	// Plain text, whatever the terminal running the tests can do.
+	lipgloss.SetColorProfile(termenv.Ascii)
+}
+
+// bench is a workbench on the embedded demo, its mock running on loopback
+// in the test process, with a history in a temporary file.
+func bench(t *testing.T) (Model, *history.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := demo.Start(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	disp := engine.New(engine.Options{RootCAs: d.RootCAs})
+	t.Cleanup(disp.Close)
+	store, err := history.Open(ctx, filepath.Join(t.TempDir(), "history.db"), history.Options{Secrets: d.Workspace.Secrets()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	const conv = "conv_test"
+	m := New(Options{
+		Workspace:         d.Workspace,
+		WorkspaceName:     demo.Name,
+		Dispatcher:        disp,
+		Policy:            "workbench",
+		Recorder:          store,
+		Visitor:           sim.Visitor{ID: "visitor_jane", Name: "Jane Doe", Email: "jane@example.com"},
+		Secrets:           d.Workspace.Secrets(),
+		Start:             start,
+		NewConversationID: func() string { return conv },
+	})
+	// Wall-clock latencies would make every screen different.
+	fixed := func(time.Duration) string { return "N ms" }
+	m.tr.Latency, m.insp.Latency = fixed, fixed
+	return m, store, conv
+}
+
+func contains(s ...string) func([]byte) bool {
+	return func(b []byte) bool {
+		for _, x := range s {
+			if !bytes.Contains(b, []byte(x)) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, s ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), contains(s...), teatest.WithDuration(10*time.Second))
+}
+
+func say(tm *teatest.TestModel, text string) {
+	tm.Type(text)
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+}
+
+func TestOrderLookupAndInspector(t *testing.T) {
+	m, store, conv := bench(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "Hi! I'm Acme's assistant")
+
+	say(tm, "where is my order 1042")
+	waitFor(t, tm, "you  where is my order 1042", "→ order_lookup (ai_intent) message 200 · N ms", "Your latest order #1042 is shipped.")
+
+	// Up selects the latest attempt (before_response_sent), one more up
+	// the order lookup.
+	for range 2 {
+		tm.Send(tea.KeyMsg{Type: tea.KeyUp})
+	}
+	waitFor(t, tm, "X-DGbot-Signature:", "sha256=", "POST https://127.0.0.1:", "/actions/order_lookup", "status    200 OK", `"customer_email": "jane@example.com"`)
+
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t).(Model)
+	if a := final.tr.Selected(); a == nil || a.ActionID != "order_lookup" {
+		t.Fatalf("selected %+v, want the order_lookup attempt", a)
+	}
+	// The history has the turns and the attempts.
+	turns, err := store.Transcript(context.Background(), conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text []string
+	for _, tr := range turns {
+		text = append(text, tr.Text)
+	}
+	got := strings.Join(text, "\n")
+	for _, want := range []string{"where is my order 1042", "Your latest order #1042 is shipped."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("history transcript lacks %q:\n%s", want, got)
+		}
+	}
+	list, err := store.List(context.Background(), history.Filter{Conversation: conv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 4 { // greeting's before_response_sent; message_received, order_lookup, before_response_sent
+		t.Errorf("history has %d attempts, want 4", len(list))
+	}
+}
+
+func TestClockAdvances(t *testing.T) {
+	m, _, _ := bench(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "2026-01-05 09:00 UTC", "Hi! I'm Acme's assistant")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF6})
+	waitFor(t, tm, "2026-01-05 09:10 UTC", "waited 10 min")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF5})
+	waitFor(t, tm, "2026-01-05 09:11 UTC")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t)
+}
+
+func TestRateLimit(t *testing.T) {
+	m, _, _ := bench(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "calls 3 of 3 left", "Hi! I'm Acme's assistant")
+	for _, left := range []string{"2 of 3 left", "1 of 3 left", "0 of 3 left, frees 09:10:00"} {
+		say(tm, "where is my order 1042")
+		waitFor(t, tm, "calls "+left)
+	}
+	say(tm, "where is my order 1042")
+	waitFor(t, tm, "→ order_lookup (ai_intent) rate_limited · not sent")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t)
+}
+
+// TestGolden compares the main screen after the greeting at two sizes.
+func TestGolden(t *testing.T) {
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x40", 120, 40}} {
+		t.Run(size.name, func(t *testing.T) {
+			m, _, _ := bench(t)
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
+			waitFor(t, tm, "Hi! I'm Acme's")
+			if err := tm.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			view := tm.FinalModel(t).View()
+			for i, line := range strings.Split(view, "\n") {
+				if w := lipgloss.Width(line); w > size.w {
+					t.Errorf("line %d is %d wide, more than %d: %q", i, w, size.w, line)
+				}
+			}
+			if h := lipgloss.Height(view); h > size.h {
+				t.Errorf("the screen is %d lines, more than %d", h, size.h)
+			}
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+}

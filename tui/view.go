@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/tui/statusbar"
+)
+
+// wideWidth is the width from which the inspector sits beside the
+// conversation; below it, tab swaps one for the other.
+const wideWidth = 100
+
+func (m Model) wide() bool { return m.c.Width >= wideWidth }
+
+// layout sizes the panes for the window, the help and the focus.
+func (m *Model) layout() {
+	w, h := m.c.Width, m.c.Height
+	if w <= 0 || h <= 0 {
+		return
+	}
+	m.help.Width = w
+	helpH := lipgloss.Height(m.help.View(m.c.KeyMap))
+	// status, activity and input lines, the help, then two borders and a title
+	inner := max(h-3-helpH-3, 1)
+	m.input.Width = max(w-lipgloss.Width(m.input.Prompt)-1, 1)
+	if m.wide() {
+		left := w * 11 / 20
+		m.tr.SetSize(left-2, inner)
+		m.insp.SetSize(w-left-2, inner)
+		return
+	}
+	m.tr.SetSize(w-2, inner)
+	m.insp.SetSize(w-2, inner)
+}
+
+// View draws the workbench.
+func (m Model) View() string {
+	if m.c.Width <= 0 {
+		return "starting the workbench…"
+	}
+	w := m.c.Width
+	s := m.c.Styles
+	var body string
+	convTitle := s.Title.Render("Conversation")
+	inspTitle := s.Title.Render("Inspector") + s.Faint.Render(" ↑↓ select · pgup/pgdn scroll")
+	if m.wide() {
+		left := w * 11 / 20
+		body = lipgloss.JoinHorizontal(lipgloss.Top,
+			m.pane(convTitle, m.tr.View(), left, m.focus == focusInput),
+			m.pane(inspTitle, m.insp.View(), w-left, m.focus == focusInspector))
+	} else if m.focus == focusInspector {
+		body = m.pane(inspTitle+s.Faint.Render(" · tab back"), m.insp.View(), w, true)
+	} else {
+		body = m.pane(convTitle+s.Faint.Render(" · tab inspector"), m.tr.View(), w, true)
+	}
+	return strings.Join([]string{
+		statusbar.View(m.c, m.statusInfo()),
+		body,
+		m.activity(),
+		m.input.View(),
+		lipgloss.NewStyle().MaxWidth(w).Render(m.help.View(m.c.KeyMap)),
+	}, "\n")
+}
+
+func (m Model) pane(title, content string, w int, focused bool) string {
+	st := m.c.Styles.Pane
+	if focused {
+		st = m.c.Styles.PaneFocused
+	}
+	inner := max(m.c.Height-3-lipgloss.Height(m.help.View(m.c.KeyMap))-2, 1)
+	title = lipgloss.NewStyle().MaxWidth(w - 2).Render(title)
+	return st.Width(w - 2).Height(inner).MaxHeight(inner + 2).Render(title + "\n" + content)
+}
+
+func (m Model) statusInfo() statusbar.Info {
+	name := m.opts.WorkspaceName
+	if name == "" {
+		name = m.opts.Workspace.Chatbot.Name
+	}
+	return statusbar.Info{
+		Workspace:    name,
+		Policy:       m.opts.Policy,
+		Conversation: m.conv.ID(),
+		Now:          m.conv.Clock().Now(),
+		Limit:        m.conv.Limit(),
+	}
+}
+
+// activity is the line above the input: the spinner while the bot
+// works, else the quick replies on offer.
+func (m Model) activity() string {
+	s := m.c.Styles
+	if m.busy {
+		elapsed := time.Since(m.started).Round(100 * time.Millisecond)
+		return m.spin.View() + fmt.Sprintf(" waiting for the bot… %.1f s of the %d s budget", elapsed.Seconds(), int(engine.Timeout.Seconds()))
+	}
+	if len(m.buttons) == 0 {
+		return ""
+	}
+	parts := []string{s.Faint.Render("quick replies:")}
+	for i, b := range m.buttons {
+		if i == 9 {
+			break
+		}
+		parts = append(parts, s.Label.Render(fmt.Sprintf("alt+%d", i+1))+" "+s.Button.Render(b.Label))
+	}
+	return lipgloss.NewStyle().MaxWidth(m.c.Width).Render(strings.Join(parts, "  "))
+}
