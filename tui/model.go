@@ -18,7 +18,9 @@ import (
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/tui/common"
+	"github.com/actionbench/actionbench/tui/historyview"
 	"github.com/actionbench/actionbench/tui/inspector"
+	"github.com/actionbench/actionbench/tui/picker"
 	"github.com/actionbench/actionbench/tui/transcript"
 )
 
@@ -34,6 +36,11 @@ type Options struct {
 	Visitor sim.Visitor
 	// Secrets are masked wherever the inspector shows them.
 	Secrets []string
+	// History, when set, is what the history view (f2) reads.
+	History historyview.Store
+	// ExportDir is where the history view writes attempt-<id>.sh; "" is
+	// the current folder.
+	ExportDir string
 	// Start is where each conversation's virtual clock starts; zero means now.
 	Start time.Time
 	// NewConversationID names each new conversation; nil makes ids up.
@@ -68,6 +75,12 @@ type Model struct {
 	tr    *transcript.Model
 	insp  *inspector.Model
 
+	pick *picker.Model // the action picker (ctrl+t), nil when closed
+
+	hist        *historyview.Model
+	showHistory bool // the history table in place of the conversation
+	histInspect bool // below 100 columns: the inspector in place of the table
+
 	initCmd tea.Cmd // the greeting, started by New so its id is known
 }
 
@@ -88,6 +101,7 @@ func New(opts Options) Model {
 		tr:    transcript.New(c),
 		insp:  inspector.New(c),
 	}
+	m.hist = historyview.New(c, historyview.Options{Store: opts.History, Resend: m.resend, Dir: opts.ExportDir})
 	m.conv = m.newConversation()
 	m.initCmd = m.greet()
 	return m
@@ -146,24 +160,43 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
+	case historyview.OpenedMsg:
+		if a, ok := m.hist.Opened(msg); ok {
+			if len(m.opts.Secrets) > 0 {
+				a = a.Redacted(m.opts.Secrets...)
+			}
+			m.insp.SetAttempt(a)
+			m.histInspect = true
+		}
+		return m, nil
 	}
+	hcmd := m.hist.Update(msg) // the history's pages and status lines
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
-	return m, cmd
+	return m, tea.Batch(hcmd, cmd)
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.KeyMap
 	typing := m.focus == focusInput
 	switch {
-	case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit) && !typing:
+	case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit) && !typing && !m.hist.Filtering():
 		if m.cancel != nil {
 			m.cancel()
 		}
 		return m, tea.Quit
-	case key.Matches(msg, k.Help) && (!typing || msg.Type == tea.KeyF1):
+	case key.Matches(msg, k.History):
+		return m.toggleHistory()
+	case key.Matches(msg, k.Help) && (msg.Type == tea.KeyF1 || !typing && !m.hist.Filtering()):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
+		return m, nil
+	case m.showHistory:
+		return m.historyKey(msg)
+	case m.pick != nil:
+		return m.pickKey(msg)
+	case key.Matches(msg, k.TriggerPick):
+		m.openPicker()
 		return m, nil
 	case key.Matches(msg, k.Focus):
 		m.setFocus(1 - m.focus)

@@ -51,6 +51,8 @@ func bench(t *testing.T) (Model, *history.Store, string) {
 		Dispatcher:        disp,
 		Policy:            "workbench",
 		Recorder:          store,
+		History:           store,
+		ExportDir:         t.TempDir(),
 		Visitor:           sim.Visitor{ID: "visitor_jane", Name: "Jane Doe", Email: "jane@example.com"},
 		Secrets:           d.Workspace.Secrets(),
 		Start:             start,

@@ -24,17 +24,28 @@ func (m *Model) layout() {
 		return
 	}
 	m.help.Width = w
-	helpH := lipgloss.Height(m.help.View(m.c.KeyMap))
+	helpH := lipgloss.Height(m.help.View(m.keys()))
 	// status, activity and input lines, the help, then two borders and a title
 	inner := max(h-3-helpH-3, 1)
 	m.input.Width = max(w-lipgloss.Width(m.input.Prompt)-1, 1)
 	if m.wide() {
 		left := w * 11 / 20
 		m.tr.SetSize(left-2, inner)
+		if m.pick != nil {
+			m.pick.SetSize(left-2, inner)
+		}
+		m.hist.SetSize(histLeft(w)-2, inner)
+		if m.showHistory {
+			left = histLeft(w)
+		}
 		m.insp.SetSize(w-left-2, inner)
 		return
 	}
 	m.tr.SetSize(w-2, inner)
+	if m.pick != nil {
+		m.pick.SetSize(w-2, inner)
+	}
+	m.hist.SetSize(w-2, inner)
 	m.insp.SetSize(w-2, inner)
 }
 
@@ -47,24 +58,53 @@ func (m Model) View() string {
 	s := m.c.Styles
 	var body string
 	convTitle := s.Title.Render("Conversation")
+	conv := m.tr.View()
+	if m.pick != nil {
+		convTitle = s.Title.Render("Fire an action") + s.Faint.Render(" ↑↓ choose · enter fire · esc cancel")
+		conv = m.pick.View()
+	}
 	inspTitle := s.Title.Render("Inspector") + s.Faint.Render(" ↑↓ select · pgup/pgdn scroll")
-	if m.wide() {
+	if m.showHistory {
+		body = m.historyBody()
+	} else if m.wide() {
 		left := w * 11 / 20
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
-			m.pane(convTitle, m.tr.View(), left, m.focus == focusInput),
+			m.pane(convTitle, conv, left, m.focus == focusInput),
 			m.pane(inspTitle, m.insp.View(), w-left, m.focus == focusInspector))
 	} else if m.focus == focusInspector {
 		body = m.pane(inspTitle+s.Faint.Render(" · tab back"), m.insp.View(), w, true)
 	} else {
-		body = m.pane(convTitle+s.Faint.Render(" · tab inspector"), m.tr.View(), w, true)
+		body = m.pane(convTitle+s.Faint.Render(" · tab inspector"), conv, w, true)
 	}
 	return strings.Join([]string{
 		statusbar.View(m.c, m.statusInfo()),
 		body,
 		m.activity(),
 		m.input.View(),
-		lipgloss.NewStyle().MaxWidth(w).Render(m.help.View(m.c.KeyMap)),
+		lipgloss.NewStyle().MaxWidth(w).Render(m.help.View(m.keys())),
 	}, "\n")
+}
+
+// histLeft is the history table's width beside the inspector: wider
+// than the conversation's, so that a row fits at 120 columns.
+func histLeft(w int) int { return w * 13 / 20 }
+
+// historyBody is the history table, beside the inspector or, below 100
+// columns, swapped with it.
+func (m Model) historyBody() string {
+	w, s := m.c.Width, m.c.Styles
+	title := s.Title.Render("History") + s.Faint.Render(" newest first · enter inspect · esc back")
+	inspTitle := s.Title.Render("Inspector")
+	if m.wide() {
+		left := histLeft(w)
+		return lipgloss.JoinHorizontal(lipgloss.Top,
+			m.pane(title, m.hist.View(), left, true),
+			m.pane(inspTitle, m.insp.View(), w-left, false))
+	}
+	if m.histInspect {
+		return m.pane(inspTitle+s.Faint.Render(" · esc table"), m.insp.View(), w, true)
+	}
+	return m.pane(title, m.hist.View(), w, true)
 }
 
 func (m Model) pane(title, content string, w int, focused bool) string {
@@ -72,7 +112,7 @@ func (m Model) pane(title, content string, w int, focused bool) string {
 	if focused {
 		st = m.c.Styles.PaneFocused
 	}
-	inner := max(m.c.Height-3-lipgloss.Height(m.help.View(m.c.KeyMap))-2, 1)
+	inner := max(m.c.Height-3-lipgloss.Height(m.help.View(m.keys()))-2, 1)
 	title = lipgloss.NewStyle().MaxWidth(w - 2).Render(title)
 	return st.Width(w - 2).Height(inner).MaxHeight(inner + 2).Render(title + "\n" + content)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
+	"github.com/actionbench/actionbench/engine/history/export"
 )
 
 func newHistoryExportCommand(e env) *cobra.Command {
@@ -70,47 +71,12 @@ Markdown: the bot's replies with every attempt that led to them.`,
 	return cmd
 }
 
-// curlCommand renders a shell command that sends a's request again,
-// byte for byte. Everything is single-quoted, so the shell changes nothing,
-// except a masked Authorization, which reads $WEBHOOK_TOKEN.
-func curlCommand(a *engine.Attempt) string {
-	var b strings.Builder
-	if strings.Contains(a.Request.URL, engine.Redacted) || strings.Contains(string(a.Request.Body), engine.Redacted) {
-		b.WriteString("# A secret was redacted from this request: replace " + engine.Redacted + " before running it.\n")
-	}
-	keys := make([]string, 0, len(a.Request.Header))
-	for k := range a.Request.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var token bool
-	fmt.Fprintf(&b, "curl -sS -X %s %s", a.Request.Method, shellQuote(a.Request.URL))
-	for _, k := range keys {
-		for _, v := range a.Request.Header[k] {
-			if strings.EqualFold(k, "Authorization") && strings.HasSuffix(v, engine.Redacted) {
-				scheme := strings.TrimSuffix(v, engine.Redacted)
-				fmt.Fprintf(&b, " \\\n  -H \"%s: %s$WEBHOOK_TOKEN\"", k, scheme)
-				token = true
-				continue
-			}
-			fmt.Fprintf(&b, " \\\n  -H %s", shellQuote(k+": "+v))
-		}
-	}
-	if strings.EqualFold(a.Request.Header.Get("Accept-Encoding"), "gzip") {
-		b.WriteString(" \\\n  --compressed")
-	}
-	fmt.Fprintf(&b, " \\\n  --data-binary %s\n", shellQuote(string(a.Request.Body)))
-	out := b.String()
-	if token {
-		out = "# The webhook's token is never stored: set WEBHOOK_TOKEN first.\n" + out
-	}
-	return out
-}
+// curlCommand renders a shell command that sends a's request again, byte
+// for byte (see export.Curl).
+func curlCommand(a *engine.Attempt) string { return export.Curl(a) }
 
 // shellQuote single-quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return export.ShellQuote(s) }
 
 // writeTranscript prints the conversation's turns with the attempts made
 // in it, in the order they happened.

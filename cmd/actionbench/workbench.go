@@ -65,6 +65,7 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 		Dispatcher:    d,
 		Policy:        string(policy),
 		Recorder:      store,
+		History:       store,
 		Visitor:       sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},
 		Secrets:       ws.Secrets(),
 	})

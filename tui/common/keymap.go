@@ -18,6 +18,16 @@ type KeyMap struct {
 	Help       key.Binding
 	Quit       key.Binding
 	ForceQuit  key.Binding
+
+	// The history view's keys; up/down, pgup/pgdn and esc are shared.
+	History     key.Binding // switch between the conversation and the history
+	Filter      key.Binding
+	Outcome     key.Binding
+	Open        key.Binding
+	Resend      key.Binding
+	Export      key.Binding
+	Back        key.Binding
+	TriggerPick key.Binding // fire an action by hand
 }
 
 // DefaultKeyMap returns the workbench's keys.
@@ -37,13 +47,26 @@ func DefaultKeyMap() KeyMap {
 		Help:       key.NewBinding(key.WithKeys("f1", "?"), key.WithHelp("f1/?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit (out of input)")),
 		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+
+		History:     key.NewBinding(key.WithKeys("f2"), key.WithHelp("f2", "history")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Outcome:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "cycle outcome")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
+		Resend:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resend")),
+		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export cURL")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		TriggerPick: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "fire action")),
 	}
 }
 
 // ShortHelp is the footer line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Send, k.Prev, k.Wait1m, k.Wait10m, k.New, k.Help, k.ForceQuit}
+	return []key.Binding{k.Send, k.Prev, waitKeys, k.New, k.History, k.Help, k.ForceQuit}
 }
+
+// waitKeys documents f5 and f6 in one footer entry, so that the footer
+// fits 100 columns.
+var waitKeys = key.NewBinding(key.WithKeys("f5", "f6"), key.WithHelp("f5/f6", "+1/+10 min"))
 
 // FullHelp is the help shown on ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
@@ -51,6 +74,27 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Send, k.QuickReply, k.Prev},
 		{k.Focus, k.Blur, k.PageUp, k.PageDown},
 		{k.Wait1m, k.Wait10m, k.New},
-		{k.Help, k.Quit, k.ForceQuit},
+		{k.History, k.TriggerPick, k.Help, k.Quit, k.ForceQuit},
+	}
+}
+
+// pageKeys only documents pgup/pgdn in the history view, where they page.
+var pageKeys = key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page"))
+
+// HistoryKeys is the help shown while the history view is open.
+type HistoryKeys struct{ KeyMap }
+
+// ShortHelp is the history view's footer line.
+func (k HistoryKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Prev, pageKeys, k.Open, k.Filter, k.Outcome, k.Resend, k.Export, k.Back}
+}
+
+// FullHelp is the history view's help shown on f1.
+func (k HistoryKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Prev, pageKeys, k.Open},
+		{k.Filter, k.Outcome, k.Back},
+		{k.Resend, k.Export},
+		{k.History, k.Help, k.ForceQuit},
 	}
 }

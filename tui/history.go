@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/tui/common"
+)
+
+// keys is the help's key map for the view shown.
+func (m Model) keys() help.KeyMap {
+	if m.showHistory {
+		return common.HistoryKeys{KeyMap: *m.c.KeyMap}
+	}
+	return *m.c.KeyMap
+}
+
+// toggleHistory switches between the conversation and the history; the
+// history opens on its newest page, read afresh.
+func (m Model) toggleHistory() (tea.Model, tea.Cmd) {
+	m.showHistory = !m.showHistory
+	if !m.showHistory {
+		m.setFocus(focusInput)
+		return m, nil
+	}
+	m.input.Blur()
+	m.focus = focusInspector
+	m.histInspect = false
+	m.layout()
+	return m, m.hist.Load()
+}
+
+// historyKey handles a key while the history is shown: esc steps back
+// (the filter input, then the inspector below 100 columns, then the
+// conversation); the rest goes to the table.
+func (m Model) historyKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.c.KeyMap
+	switch {
+	case m.hist.Filtering():
+		return m, m.hist.Update(msg)
+	case key.Matches(msg, k.Back) && m.histInspect && !m.wide():
+		m.histInspect = false
+		return m, nil
+	case key.Matches(msg, k.Back):
+		return m.toggleHistory()
+	case key.Matches(msg, k.Focus) && !m.wide():
+		m.histInspect = !m.histInspect
+		return m, nil
+	case m.histInspect && !m.wide() && (key.Matches(msg, k.PageUp) || key.Matches(msg, k.PageDown)):
+		if key.Matches(msg, k.PageUp) {
+			m.insp.PageUp()
+		} else {
+			m.insp.PageDown()
+		}
+		return m, nil
+	}
+	return m, m.hist.Update(msg)
+}
+
+// resend sends a stored attempt again through the workbench's dispatcher,
+// with the same action (or event) and conversation, and records it as a
+// new attempt. An event goes out with the visitor only: its other fields
+// are not kept in the history.
+func (m Model) resend(ctx context.Context, a *engine.Attempt) (*engine.Attempt, int64, error) {
+	ws, d, v := m.opts.Workspace, m.opts.Dispatcher, m.opts.Visitor
+	var out *engine.Attempt
+	switch a.Kind {
+	case engine.KindAction:
+		act, ok := ws.Action(a.ActionID)
+		if !ok {
+			return nil, 0, fmt.Errorf("no action %q in the workspace", a.ActionID)
+		}
+		vars := template.Vars{"visitor.name": v.Name, "visitor.email": v.Email}
+		out = d.Fire(ctx, engine.ActionCall{
+			Chatbot: ws.Chatbot, Action: act, ConversationID: a.ConversationID,
+			VisitorID: v.ID, Trigger: engine.TriggerManual, Vars: vars,
+		})
+	case engine.KindEvent:
+		if ws.Webhook == nil {
+			return nil, 0, fmt.Errorf("the workspace has no webhook")
+		}
+		out = d.Emit(ctx, engine.EventCall{
+			Chatbot: ws.Chatbot, Webhook: *ws.Webhook, ConversationID: a.ConversationID,
+			Event: a.Event, Fields: engine.EventFields{VisitorID: v.ID},
+		})
+	default:
+		return nil, 0, fmt.Errorf("attempt of unknown kind %q", a.Kind)
+	}
+	if m.opts.Recorder == nil {
+		return out, 0, nil
+	}
+	id, err := m.opts.Recorder.Record(ctx, out)
+	return out, id, err
+}

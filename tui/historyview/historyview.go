@@ -1,0 +1,415 @@
+// Package historyview is the workbench's table of the history: every
+// attempt, newest first, a page at a time, filtered by outcome, action and
+// conversation. Every read runs in a tea.Cmd; pages are fetched by keyset
+// (ids below the last one seen), so a page costs the same on a table of a
+// hundred rows or a million.
+package historyview
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
+	"github.com/actionbench/actionbench/engine/history/export"
+	"github.com/actionbench/actionbench/tui/common"
+	"github.com/actionbench/actionbench/tui/transcript"
+)
+
+// Store is what the view reads; *history.Store is one.
+type Store interface {
+	List(ctx context.Context, f history.Filter) ([]history.Summary, error)
+	Get(ctx context.Context, id int64) (*history.Entry, error)
+}
+
+// Resender sends a stored attempt again and returns the new attempt and
+// its id in the history.
+type Resender func(ctx context.Context, a *engine.Attempt) (*engine.Attempt, int64, error)
+
+// Options configures the view.
+type Options struct {
+	Store  Store
+	Resend Resender // nil: r does nothing
+	// Dir is where x writes attempt-<id>.sh; "" means the current folder.
+	Dir string
+}
+
+// pageMsg is a page of the table; cursors is the page stack it belongs to.
+type pageMsg struct {
+	req     int
+	cursors []int64
+	rows    []history.Summary
+	err     error
+}
+
+// OpenedMsg is an attempt fetched whole for the inspector.
+type OpenedMsg struct {
+	req   int
+	Entry *history.Entry
+	err   error
+}
+
+// statusMsg ends an export or a resend with a line to show.
+type statusMsg struct {
+	line   string
+	err    error
+	reload bool
+}
+
+// Model is the history table.
+type Model struct {
+	c    *common.Common
+	opts Options
+
+	w, h int
+	// cursors is the stack of pages: each is the Before of a page shown,
+	// 0 for the newest; the last one is the current page.
+	cursors []int64
+	rows    []history.Summary // the current page, plus one row when more follow
+	sel     int
+	query   Query
+
+	pageReq, openReq int // the latest request of each kind; others are stale
+	loading          bool
+
+	filtering bool
+	input     textinput.Model
+	errLine   string
+	status    string
+}
+
+// New returns the view; Load fetches its first page.
+func New(c *common.Common, opts Options) *Model {
+	in := textinput.New()
+	in.Prompt = "filter: "
+	in.Placeholder = "outcome:timeout action:order_lookup conv:conv_1"
+	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in}
+}
+
+// SetSize sets the view's inner size.
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.input.Width = max(w-len(m.input.Prompt)-1, 1)
+}
+
+// PageSize is how many rows fit: the height less the header and the
+// status line.
+func (m *Model) PageSize() int { return max(m.h-2, 1) }
+
+// Filtering reports whether the filter input has the keys.
+func (m *Model) Filtering() bool { return m.filtering }
+
+// Query is the filter in force.
+func (m *Model) Query() Query { return m.query }
+
+// Cursors is the page stack (for tests).
+func (m *Model) Cursors() []int64 { return append([]int64(nil), m.cursors...) }
+
+// Rows is the page shown.
+func (m *Model) Rows() []history.Summary {
+	return m.rows[:min(len(m.rows), m.PageSize())]
+}
+
+// Selected is the selected row, or nil.
+func (m *Model) Selected() *history.Summary {
+	rows := m.Rows()
+	if m.sel < 0 || m.sel >= len(rows) {
+		return nil
+	}
+	return &rows[m.sel]
+}
+
+// Load fetches the newest page again, keeping the filter.
+func (m *Model) Load() tea.Cmd {
+	return m.fetch([]int64{0})
+}
+
+// fetch asks for the page whose Before is the top of cursors, one row
+// more than fits so that pgdn knows whether another page follows.
+func (m *Model) fetch(cursors []int64) tea.Cmd {
+	if m.opts.Store == nil {
+		m.errLine = "no history: the workbench runs without a database"
+		return nil
+	}
+	m.pageReq++
+	m.loading = true
+	req, store := m.pageReq, m.opts.Store
+	f := history.Filter{
+		Conversation: m.query.Conversation,
+		Action:       m.query.Action,
+		Outcome:      m.query.Outcome,
+		Before:       cursors[len(cursors)-1],
+		Limit:        m.PageSize() + 1,
+	}
+	return func() tea.Msg {
+		rows, err := store.List(context.Background(), f)
+		return pageMsg{req: req, cursors: cursors, rows: rows, err: err}
+	}
+}
+
+// Opened returns the attempt of an OpenedMsg that answers the latest
+// enter, with the error line set when it failed.
+func (m *Model) Opened(msg OpenedMsg) (*engine.Attempt, bool) {
+	if msg.req != m.openReq {
+		return nil, false
+	}
+	if msg.err != nil {
+		m.errLine = msg.err.Error()
+		return nil, false
+	}
+	return msg.Entry.Attempt, true
+}
+
+// Update handles the view's keys and results.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pageMsg:
+		if msg.req != m.pageReq {
+			return nil // a filter or page since asked for
+		}
+		m.loading = false
+		if msg.err != nil {
+			m.errLine = msg.err.Error()
+			return nil
+		}
+		m.errLine = ""
+		m.cursors, m.rows = msg.cursors, msg.rows
+		m.sel = min(m.sel, max(len(m.Rows())-1, 0))
+		return nil
+	case statusMsg:
+		if msg.err != nil {
+			m.errLine = msg.err.Error()
+			return nil
+		}
+		m.errLine, m.status = "", msg.line
+		if msg.reload {
+			return m.Load()
+		}
+		return nil
+	case tea.KeyMsg:
+		if m.filtering {
+			return m.filterKey(msg)
+		}
+		return m.key(msg)
+	}
+	if m.filtering { // the cursor's blink
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.c.KeyMap
+	switch {
+	case key.Matches(msg, k.Prev):
+		m.sel = max(m.sel-1, 0)
+	case key.Matches(msg, k.Next):
+		m.sel = min(m.sel+1, max(len(m.Rows())-1, 0))
+	case key.Matches(msg, k.PageDown):
+		if len(m.rows) <= m.PageSize() {
+			return nil // the last page
+		}
+		last := m.rows[m.PageSize()-1].ID
+		m.sel = 0
+		return m.fetch(append(m.Cursors(), last))
+	case key.Matches(msg, k.PageUp):
+		if len(m.cursors) < 2 {
+			return nil
+		}
+		m.sel = 0
+		return m.fetch(m.cursors[: len(m.cursors)-1 : len(m.cursors)-1])
+	case key.Matches(msg, k.Outcome):
+		m.query.Outcome = nextOutcome(m.query.Outcome)
+		m.sel = 0
+		return m.Load()
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.input.SetValue(m.query.String())
+		m.input.CursorEnd()
+		return m.input.Focus()
+	case key.Matches(msg, k.Open):
+		return m.open()
+	case key.Matches(msg, k.Resend):
+		return m.resend()
+	case key.Matches(msg, k.Export):
+		return m.export()
+	}
+	return nil
+}
+
+func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.c.KeyMap.Back):
+		m.filtering = false
+		m.input.Blur()
+		return nil
+	case key.Matches(msg, m.c.KeyMap.Open):
+		q, err := ParseQuery(m.input.Value())
+		if err != nil {
+			m.errLine = err.Error() // the input stays open to fix it
+			return nil
+		}
+		m.filtering = false
+		m.input.Blur()
+		m.query, m.sel = q, 0
+		return m.Load()
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return cmd
+}
+
+// get fetches the selected attempt whole, then hands it to then, off the
+// Update loop.
+func (m *Model) get(then func(context.Context, *history.Entry) tea.Msg) tea.Cmd {
+	sel := m.Selected()
+	if sel == nil || m.opts.Store == nil {
+		return nil
+	}
+	id, store := sel.ID, m.opts.Store
+	return func() tea.Msg {
+		ctx := context.Background()
+		e, err := store.Get(ctx, id)
+		if err != nil {
+			return statusMsg{err: err}
+		}
+		return then(ctx, e)
+	}
+}
+
+func (m *Model) open() tea.Cmd {
+	m.openReq++
+	req := m.openReq
+	return m.get(func(_ context.Context, e *history.Entry) tea.Msg {
+		return OpenedMsg{req: req, Entry: e}
+	})
+}
+
+func (m *Model) resend() tea.Cmd {
+	resend := m.opts.Resend
+	if resend == nil {
+		return nil
+	}
+	m.status = "resending…"
+	return m.get(func(ctx context.Context, e *history.Entry) tea.Msg {
+		a, id, err := resend(ctx, e.Attempt)
+		if err != nil {
+			return statusMsg{err: fmt.Errorf("resend attempt %d: %w", e.ID, err)}
+		}
+		return statusMsg{line: fmt.Sprintf("resent attempt %d as %d: %s", e.ID, id, a.Outcome), reload: true}
+	})
+}
+
+func (m *Model) export() tea.Cmd {
+	dir := m.opts.Dir
+	return m.get(func(_ context.Context, e *history.Entry) tea.Msg {
+		path := filepath.Join(dir, fmt.Sprintf("attempt-%d.sh", e.ID))
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"+export.Curl(e.Attempt)), 0o755); err != nil {
+			return statusMsg{err: fmt.Errorf("export attempt %d: %w", e.ID, err)}
+		}
+		return statusMsg{line: fmt.Sprintf("exported attempt %d as cURL to %s", e.ID, path)}
+	})
+}
+
+// View draws the table: a header, a page of rows and a status line.
+func (m *Model) View() string {
+	s := m.c.Styles
+	w := max(m.w, 1)
+	cut := lipgloss.NewStyle().MaxWidth(w)
+	lines := []string{s.Label.Render(cut.Render(row("TIME", "CONVERSATION", "ACTION/EVENT", "OUTCOME", "HTTP", "LATENCY")))}
+	rows := m.Rows()
+	if len(rows) == 0 && !m.loading {
+		lines = append(lines, s.Info.Render(cut.Render("no attempts match")))
+	}
+	for i, r := range rows {
+		line := cut.Render(summaryRow(r))
+		if i == m.sel {
+			line = s.Selected.Render(line)
+		} else {
+			line = outcomeStyle(s, r.Outcome).Render(line)
+		}
+		lines = append(lines, line)
+	}
+	for len(lines) < max(m.h-1, 1) {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n") + "\n" + cut.Render(m.footer())
+}
+
+func (m *Model) footer() string {
+	s := m.c.Styles
+	if m.filtering {
+		line := m.input.View()
+		if m.errLine != "" {
+			line = s.Error.Render(m.errLine) + " " + line
+		}
+		return line
+	}
+	if m.errLine != "" {
+		return s.Error.Render(m.errLine)
+	}
+	parts := []string{fmt.Sprintf("page %d", len(m.cursors))}
+	if len(m.rows) > m.PageSize() {
+		parts[0] += " · more"
+	}
+	if q := m.query.String(); q != "" {
+		parts = append(parts, q)
+	}
+	if m.loading {
+		parts = append(parts, "loading…")
+	}
+	if m.status != "" {
+		parts = append(parts, m.status)
+	}
+	return s.Faint.Render(strings.Join(parts, " · "))
+}
+
+func row(at, conv, what, outcome, status, latency string) string {
+	return fmt.Sprintf("%-8s %-16s %-21s %-15s %-4s %s", at, clip(conv, 16), clip(what, 21), clip(outcome, 15), status, latency)
+}
+
+func summaryRow(r history.Summary) string {
+	what := r.ActionID
+	if r.Kind == engine.KindEvent {
+		what = "→ " + string(r.Event)
+	}
+	status := "-"
+	if r.Status != 0 {
+		status = fmt.Sprint(r.Status)
+	}
+	latency := "-"
+	if r.Latency > 0 {
+		latency = transcript.FormatLatency(r.Latency)
+	}
+	return row(r.RecordedAt.Local().Format("15:04:05"), r.ConversationID, what, string(r.Outcome), status, latency)
+}
+
+func clip(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func outcomeStyle(s *common.Styles, o engine.Outcome) lipgloss.Style {
+	switch {
+	case o.Succeeded():
+		return s.OK
+	case o == engine.OutcomeRateLimited || o == engine.OutcomeRejected:
+		return s.Limited
+	}
+	return s.Failed
+}
