@@ -81,8 +81,19 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = wdb.Close()
 		return nil, err
 	}
-	w, err := newWriter(ctx, wdb, path, now)
+	// The checkpointer's connection (see writer.checkpoints).
+	ckdb, err := sql.Open("sqlite3", dsn(abs, busy, "_synchronous=NORMAL"))
 	if err != nil {
+		_ = wdb.Close()
+		return nil, wrapErr(path, "open", err)
+	}
+	ckdb.SetMaxOpenConns(1)
+	ckdb.SetMaxIdleConns(1)
+	ckdb.SetConnMaxLifetime(0)
+	ckdb.SetConnMaxIdleTime(0)
+	w, err := newWriter(ctx, wdb, path, now, ckdb)
+	if err != nil {
+		_ = ckdb.Close()
 		_ = wdb.Close()
 		return nil, err
 	}

@@ -17,14 +17,22 @@ import (
 // shares few commits (a commit rewrites every index page the batch
 // touched, so its cost per row falls as the batch grows), small enough
 // that the first caller in a batch is not kept waiting long for the last.
-const maxBatch = 256
+// A batch's rows are inserted as they join (see commit), so its size
+// costs no memory.
+const maxBatch = 1024
 
 // lingerFor is how long a batch stays open after its first write for
 // others to join it, unless a caller starts waiting for a write in it
 // (see Pending.Wait) or it fills up: dispatchers that Submit and go on
 // dispatching are committed hundreds of rows at a time, while a caller
 // that waits is never kept waiting by the linger.
-const lingerFor = 10 * time.Millisecond
+const lingerFor = 25 * time.Millisecond
+
+// streamEvery is how many writes join a batch between the wake-ups that
+// have the writer insert them into the batch's open transaction: often
+// enough that few encoded rows wait in memory, seldom enough that waking
+// the writer costs the callers little.
+const streamEvery = 32
 
 // queueLen bounds the writes handed over and not yet committed: callers
 // hand over writes while the writer commits, and wait when it is this
@@ -44,13 +52,15 @@ type writeResult struct {
 	err error
 }
 
-// batch is the writes committed in one transaction. Callers append to the
-// open batch under writer.mu; once the writer has taken it, only the
-// writer touches it, until it closes done, after which results is read
-// by the callers. One channel per batch, not per write, is what a caller
+// batch is the writes committed in one transaction. Callers append to
+// reqs and joined under writer.mu while the batch is open, and the writer
+// takes reqs, under writer.mu too, as it inserts them (see commit);
+// results is the writer's alone until it closes done, after which the
+// callers read it. One channel per batch, not per write, is what a caller
 // waits on.
 type batch struct {
-	reqs    []writeReq
+	reqs    []writeReq  // writes joined and not yet taken by the writer
+	joined  int         // writes joined in all
 	opened  time.Time   // when the first write joined
 	waited  atomic.Bool // a caller waits for a write in it
 	results []writeResult
@@ -93,13 +103,21 @@ type writer struct {
 	room     chan struct{} // closed when queued falls; nil when nobody waits for room
 	stopping bool
 
+	// The WAL checkpointer (see checkpoints).
+	ckdb     *sql.DB       // its own connection
+	ckKick   chan struct{} // the WAL has grown by about ckptEvery; closed at stop
+	ckDone   chan struct{} // closed when checkpoints returns
+	walBytes int           // about what the writer has added to the WAL since the last kick
+	catchUp  atomic.Bool   // a checkpoint finished: the writer is to copy what it left
+
 	wake    chan struct{} // a batch was opened or filled, a caller waits, or stop
 	done    chan struct{} // closed when run returns
 	batches atomic.Int64  // transactions committed or tried; tests read it
 }
 
-func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time) (*writer, error) {
-	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time, ckdb *sql.DB) (*writer, error) {
+	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		ckdb: ckdb, ckKick: make(chan struct{}, 1), ckDone: make(chan struct{})}
 	w.rows.New = func() any { return new(attemptRow) }
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -110,6 +128,11 @@ func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Tim
 		c, ok := dc.(*sqlite3.SQLiteConn)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		// Checkpoints run on ckdb's connection (see checkpoints), not in
+		// the writer's COMMITs.
+		if _, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil); err != nil {
+			return err
 		}
 		for _, p := range []struct {
 			stmt **sqlite3.SQLiteStmt
@@ -133,6 +156,7 @@ func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Tim
 		return nil, wrapErr(path, "prepare", err)
 	}
 	go w.run()
+	go w.checkpoints()
 	return w, nil
 }
 
@@ -144,7 +168,9 @@ func (w *writer) stop() error {
 	w.mu.Unlock()
 	w.signal()
 	<-w.done
-	return errors.Join(w.closeConn(), w.db.Close())
+	close(w.ckKick)
+	<-w.ckDone
+	return errors.Join(w.ckdb.Close(), w.closeConn(), w.db.Close())
 }
 
 // closeConn finalizes the statements and hands the connection back to
@@ -207,16 +233,17 @@ func (w *writer) add(ctx context.Context, r writeReq) (*batch, int, error) {
 		b = &batch{reqs: make([]writeReq, 0, 16), opened: time.Now(), done: make(chan struct{})}
 		w.open = b
 	}
-	i := len(b.reqs)
+	i := b.joined
+	b.joined++
 	b.reqs = append(b.reqs, r)
 	w.queued++
-	full := len(b.reqs) >= maxBatch
+	full := b.joined >= maxBatch
 	if full {
 		w.full = append(w.full, b)
 		w.open = nil
 	}
 	w.mu.Unlock()
-	if i == 0 || full {
+	if i%streamEvery == 0 || full {
 		w.signal()
 	}
 	return b, i, nil
@@ -226,6 +253,7 @@ func (w *writer) run() {
 	defer close(w.done)
 	linger := time.NewTimer(time.Hour)
 	linger.Stop()
+	var spare []writeReq
 	for {
 		b, stopping := w.next()
 		if b == nil {
@@ -235,22 +263,7 @@ func (w *writer) run() {
 			<-w.wake
 			continue
 		}
-		// Wait a moment for more (see lingerFor). The writer waits on a
-		// timer, so that the writes joining meanwhile do not wake it
-		// (and perhaps an idle thread with it) once each.
-		if b == w.peekOpen() && !stopping && !b.waited.Load() {
-			if wait := time.Until(b.opened.Add(lingerFor)); wait > 0 {
-				linger.Reset(wait)
-				select {
-				case <-linger.C:
-				case <-w.wake: // filled, waited on, or stop: look again
-					linger.Stop()
-					continue
-				}
-			}
-		}
-		w.take(b)
-		w.commit(b)
+		spare = w.commit(b, linger, spare)
 	}
 }
 
@@ -265,142 +278,234 @@ func (w *writer) next() (*batch, bool) {
 	return w.open, w.stopping
 }
 
-func (w *writer) peekOpen() *batch {
+// takeReqs hands the writer b's writes that joined since it last looked,
+// leaving spare (emptied) to take the next ones. It also tells whether b
+// is closed to further writes, and whether the writer is to stop.
+func (w *writer) takeReqs(b *batch, spare []writeReq) (reqs []writeReq, closed, stopping bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.open
+	reqs = b.reqs
+	b.reqs = spare[:0]
+	return reqs, w.open != b, w.stopping
 }
 
-// take closes b to further writes.
-func (w *writer) take(b *batch) {
+// closeBatch closes b to further writes; later writes open another batch.
+func (w *writer) closeBatch(b *batch) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.open == b {
 		w.open = nil
-	} else {
-		w.full = w.full[1:]
+		w.full = append(w.full, b) // full was empty: b was the open batch
 	}
 }
 
-// commit writes a batch in one transaction and answers its callers. A
-// statement that breaks a constraint (a turn naming a missing attempt)
+// commit writes a batch in one transaction and answers its callers.
+//
+// The writes are streamed: the transaction begins with the batch's first
+// write, and each write is inserted as soon as the writer sees it, so a
+// write's row (and its buffers) goes back to the pool at once instead of
+// waiting the linger out in memory. The transaction commits on the same
+// triggers as the batch closes: when it is full, when a caller waits for
+// a write in it, after lingerFor, or at stop. Callers hear of their write
+// only after the COMMIT.
+//
+// A statement that breaks a constraint (a turn naming a missing attempt)
 // fails its own caller only: SQLite undoes that statement and the
 // transaction goes on. Any other failure rolls the whole transaction
 // back and fails every caller in it, so a caller never hears "stored"
 // for a row that is not.
-func (w *writer) commit(b *batch) {
-	results := make([]writeResult, len(b.reqs))
-	pending := 0
-	for i, r := range b.reqs {
-		// A caller that gave up is not written: it was told it failed.
-		if err := r.ctx.Err(); err != nil {
-			results[i].err = err
+func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeReq {
+	var (
+		inTx    bool
+		txErr   error
+		stamp   any                    // the batch's recorded_at, boxed once
+		firstID int64                  // the batch's first attempt, for stamps
+		bytes   int                    // about what the batch adds to the WAL
+		ctx     = context.Background() // no watcher goroutine per statement
+	)
+	defer func() {
+		if inTx { // a panic: leave no transaction open behind
+			_ = w.conn.Raw(func(dc any) error {
+				_, _ = dc.(*sqlite3.SQLiteConn).Exec("ROLLBACK", nil)
+				return nil
+			})
+		}
+	}()
+	for {
+		reqs, closed, stopping := w.takeReqs(b, spare)
+		if len(reqs) > 0 {
+			_ = w.conn.Raw(func(dc any) error {
+				c := dc.(*sqlite3.SQLiteConn)
+				for _, r := range reqs {
+					var res writeResult
+					switch {
+					case txErr != nil:
+						res.err = txErr
+					case r.ctx.Err() != nil:
+						// A caller that gave up is not written: it was told it failed.
+						res.err = r.ctx.Err()
+					default:
+						if !inTx {
+							// The batch serves many callers, so no single
+							// caller's context may cancel it; the busy
+							// timeout bounds the wait for the lock.
+							w.batches.Add(1)
+							if _, err := c.Exec("BEGIN IMMEDIATE", nil); err != nil {
+								txErr = err
+								res.err = err
+								break
+							}
+							inTx = true
+							n, err := w.stamp()
+							if err != nil {
+								txErr = err
+								res.err = err
+								break
+							}
+							stamp = n
+						}
+						// Checked again here because waiting for another
+						// process's lock can outlast the caller's patience.
+						if err := r.ctx.Err(); err != nil {
+							res.err = err
+							break
+						}
+						var dr driver.Result
+						var err error
+						if r.attempt != nil {
+							r.attempt.args[0].Value = stamp
+							dr, err = w.insAttempt.ExecContext(ctx, r.attempt.args[:])
+						} else {
+							dr, err = w.insTurn.ExecContext(ctx, r.turn)
+						}
+						if err == nil {
+							res.id, err = dr.LastInsertId()
+						}
+						if err != nil {
+							if !isConstraint(err) {
+								txErr = err
+							}
+							res.err = err
+							break
+						}
+						if r.attempt != nil && firstID == 0 {
+							firstID = res.id
+						}
+					}
+					if r.attempt != nil {
+						bytes += len(r.attempt.detail)
+						w.release(r.attempt)
+					}
+					bytes += rowOverhead
+					b.results = append(b.results, res)
+				}
+				return nil
+			})
+		}
+		clear(reqs) // let the callers' contexts and turns be collected
+		spare = reqs
+		if closed {
+			break
+		}
+		if txErr != nil || stopping || b.waited.Load() {
+			w.closeBatch(b)
+			continue // pick up what joined meanwhile
+		}
+		wait := time.Until(b.opened.Add(lingerFor))
+		if wait <= 0 {
+			w.closeBatch(b)
 			continue
 		}
-		pending++
+		// Wait for more writes (see lingerFor), on a timer: joining writes
+		// wake the writer only now and then (see streamEvery).
+		linger.Reset(wait)
+		select {
+		case <-linger.C:
+		case <-w.wake: // more writes, filled, waited on, or stop: look again
+			linger.Stop()
+		}
 	}
-	var err error
-	if pending > 0 {
-		w.batches.Add(1)
-		// The batch serves many callers, so no single caller's context
-		// may cancel it; the busy timeout bounds the wait for the lock.
-		err = w.conn.Raw(func(dc any) error {
+	if inTx {
+		err := w.conn.Raw(func(dc any) error {
 			c := dc.(*sqlite3.SQLiteConn)
-			return rawTx(c, func() error { return w.insert(b.reqs, results) })
+			err := txErr
+			if err == nil && firstID != 0 {
+				_, err = w.insStamp.ExecContext(ctx, namedValues(stamp, firstID))
+			}
+			if err == nil {
+				_, err = c.Exec("COMMIT", nil)
+			}
+			if err == nil && w.catchUp.Swap(false) {
+				_, _ = c.Exec("PRAGMA wal_checkpoint(PASSIVE)", nil)
+			}
+			if err != nil {
+				// A failed COMMIT may leave the transaction open; ROLLBACK
+				// closes it (and is harmless if SQLite already did).
+				_, _ = c.Exec("ROLLBACK", nil)
+			}
+			return err
 		})
-	}
-	for i, r := range b.reqs {
-		if r.attempt != nil {
-			w.release(r.attempt)
+		inTx = false
+		if err != nil {
+			txErr = err
+		} else if w.walBytes += bytes; w.walBytes >= ckptEvery {
+			w.walBytes = 0
+			select {
+			case w.ckKick <- struct{}{}:
+			default: // a checkpoint is due already
+			}
 		}
-		if results[i].err == nil && err != nil {
-			results[i] = writeResult{err: err}
+	}
+	if txErr != nil {
+		for i := range b.results {
+			if b.results[i].err == nil || !isConstraint(b.results[i].err) {
+				b.results[i] = writeResult{err: txErr}
+			}
 		}
 	}
-	b.results = results
-	n := len(b.reqs)
-	b.reqs = nil // let the callers' contexts and turns be collected
+	n := len(b.results)
+	b.reqs = nil
 	close(b.done)
 
 	w.mu.Lock()
+	w.full = w.full[1:] // b, closed before the loop above ended
 	w.queued -= n
 	if w.room != nil {
 		close(w.room)
 		w.room = nil
 	}
 	w.mu.Unlock()
+	return spare
 }
 
-// rawTx runs fn in a transaction on c and rolls it back unless fn and the
-// commit both succeed (a panic in fn included). It begins IMMEDIATE, for
-// inTx's reason.
-func rawTx(c *sqlite3.SQLiteConn, fn func() error) error {
-	if _, err := c.Exec("BEGIN IMMEDIATE", nil); err != nil {
-		return err
-	}
-	done := false
-	defer func() {
-		if !done {
-			_, _ = c.Exec("ROLLBACK", nil) // the error that brought us here is the one to report
-		}
-	}()
-	if err := fn(); err != nil {
-		return err
-	}
-	// A failed COMMIT may leave the transaction open; the deferred
-	// ROLLBACK closes it (and is harmless if SQLite already did).
-	if _, err := c.Exec("COMMIT", nil); err != nil {
-		return err
-	}
-	done = true
-	return nil
-}
+// ckptEvery is about how much the WAL grows between checkpoints: SQLite's
+// default (wal_autocheckpoint, 1000 pages).
+const ckptEvery = 1000 * pageSize
 
-func (w *writer) insert(reqs []writeReq, results []writeResult) error {
-	n, err := w.stamp()
-	if err != nil {
-		return err
+// rowOverhead is about what a row adds to the WAL besides its detail: its
+// other columns and its entries in the indexes.
+const rowOverhead = 256
+
+// checkpoints copies the WAL into the database on a connection of its own
+// whenever the writer has added about ckptEvery to it. With SQLite's
+// automatic checkpoints, the COMMIT that crosses the threshold copies the
+// WAL itself, holding up the writer (and so every caller waiting on it)
+// for tens of milliseconds; a passive checkpoint here runs beside the
+// writer's transactions instead.
+//
+// SQLite rewinds the WAL only when a write transaction starts with every
+// frame copied, which a checkpoint running beside a stream of commits
+// never sees: the frames committed meanwhile are left. So after each one,
+// the writer copies those few itself, after its next COMMIT (see
+// catchUp), and the transaction after that rewinds the WAL.
+func (w *writer) checkpoints() {
+	defer close(w.ckDone)
+	for range w.ckKick {
+		// An error is left be: the next checkpoint tries again, and a WAL
+		// not copied yet is as durable as the database.
+		_, _ = w.ckdb.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		w.catchUp.Store(true)
 	}
-	var (
-		stamp   any   = n                    // boxed once for the whole batch
-		ctx           = context.Background() // no watcher goroutine per statement
-		firstID int64                        // the batch's first attempt, for stamps
-	)
-	for i, r := range reqs {
-		if results[i].err != nil {
-			continue
-		}
-		// Checked again here because waiting for another process's lock
-		// can outlast the caller's patience.
-		if err := r.ctx.Err(); err != nil {
-			results[i].err = err
-			continue
-		}
-		var res driver.Result
-		if r.attempt != nil {
-			r.attempt.args[0].Value = stamp
-			res, err = w.insAttempt.ExecContext(ctx, r.attempt.args[:])
-		} else {
-			res, err = w.insTurn.ExecContext(ctx, r.turn)
-		}
-		if err == nil {
-			results[i].id, err = res.LastInsertId()
-		}
-		if err != nil {
-			if isConstraint(err) {
-				results[i].err = err
-				continue
-			}
-			return err
-		}
-		if r.attempt != nil && firstID == 0 {
-			firstID = results[i].id
-		}
-	}
-	if firstID != 0 {
-		_, err = w.insStamp.ExecContext(ctx, namedValues(stamp, firstID))
-	}
-	return err
 }
 
 // stamp is the batch's recorded_at: the wall clock, but never earlier
