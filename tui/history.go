@@ -18,6 +18,12 @@ func (m Model) keys() help.KeyMap {
 	if m.showHistory {
 		return common.HistoryKeys{KeyMap: *m.c.KeyMap}
 	}
+	if m.showScenarios {
+		return common.ScenarioKeys{KeyMap: *m.c.KeyMap}
+	}
+	if m.form != nil {
+		return common.FormKeys{KeyMap: *m.c.KeyMap}
+	}
 	return *m.c.KeyMap
 }
 
@@ -28,6 +34,10 @@ func (m Model) toggleHistory() (tea.Model, tea.Cmd) {
 	if !m.showHistory {
 		m.setFocus(focusInput)
 		return m, nil
+	}
+	if m.showScenarios {
+		m.showScenarios = false
+		m.scen.Close()
 	}
 	m.input.Blur()
 	m.focus = focusInspector

@@ -18,9 +18,11 @@ import (
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/tui/common"
+	"github.com/actionbench/actionbench/tui/form"
 	"github.com/actionbench/actionbench/tui/historyview"
 	"github.com/actionbench/actionbench/tui/inspector"
 	"github.com/actionbench/actionbench/tui/picker"
+	"github.com/actionbench/actionbench/tui/scenarioview"
 	"github.com/actionbench/actionbench/tui/transcript"
 )
 
@@ -29,7 +31,11 @@ type Options struct {
 	Workspace     *workspace.Workspace
 	WorkspaceName string // how the status bar names it
 	Dispatcher    *engine.Dispatcher
-	Policy        string // the dispatcher's address policy, for the status bar
+	// ScenarioDispatcher picks the dispatcher for a scenario's workspace,
+	// one per address policy (scenarios.Dispatchers.For). Without it the
+	// scenario view runs only workspaces with the workbench's own policy.
+	ScenarioDispatcher func(*workspace.Workspace) *engine.Dispatcher
+	Policy             string // the dispatcher's address policy, for the status bar
 	// Recorder, when set, receives every attempt and turn.
 	Recorder sim.Recorder
 	// Visitor is who the simulated visitor is.
@@ -41,6 +47,12 @@ type Options struct {
 	// ExportDir is where the history view writes attempt-<id>.sh; "" is
 	// the current folder.
 	ExportDir string
+	// ScenarioDir is the folder the scenario view (f3) lists; "" is
+	// ./scenarios.
+	ScenarioDir string
+	// Notice, when set, is shown as a banner above the workbench: a
+	// workspace that did not load, say.
+	Notice string
 	// Start is where each conversation's virtual clock starts; zero means now.
 	Start time.Time
 	// NewConversationID names each new conversation; nil makes ids up.
@@ -77,9 +89,15 @@ type Model struct {
 
 	pick *picker.Model // the action picker (ctrl+t), nil when closed
 
+	form     *form.Model // the lead (ctrl+l) or ticket (ctrl+k) form, nil when closed
+	formKind formKind
+
 	hist        *historyview.Model
 	showHistory bool // the history table in place of the conversation
 	histInspect bool // below 100 columns: the inspector in place of the table
+
+	scen          *scenarioview.Model
+	showScenarios bool // the scenario view in place of the conversation
 
 	initCmd tea.Cmd // the greeting, started by New so its id is known
 }
@@ -102,6 +120,11 @@ func New(opts Options) Model {
 		insp:  inspector.New(c),
 	}
 	m.hist = historyview.New(c, historyview.Options{Store: opts.History, Resend: m.resend, Dir: opts.ExportDir})
+	dir := opts.ScenarioDir
+	if dir == "" {
+		dir = "scenarios"
+	}
+	m.scen = scenarioview.New(c, dir, m.runScenario)
 	m.conv = m.newConversation()
 	m.initCmd = m.greet()
 	return m
@@ -160,6 +183,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
+	case scenarioview.LoadedMsg, scenarioview.RanMsg:
+		return m, m.scen.Update(msg)
 	case historyview.OpenedMsg:
 		if a, ok := m.hist.Opened(msg); ok {
 			if len(m.opts.Secrets) > 0 {
@@ -178,7 +203,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.KeyMap
-	typing := m.focus == focusInput
+	typing := m.focus == focusInput || m.form != nil || m.showScenarios && m.scen.Typing()
 	switch {
 	case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit) && !typing && !m.hist.Filtering():
 		if m.cancel != nil {
@@ -187,16 +212,28 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(msg, k.History):
 		return m.toggleHistory()
+	case key.Matches(msg, k.Scenarios):
+		return m.toggleScenarios()
 	case key.Matches(msg, k.Help) && (msg.Type == tea.KeyF1 || !typing && !m.hist.Filtering()):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
 		return m, nil
 	case m.showHistory:
 		return m.historyKey(msg)
+	case m.showScenarios:
+		return m.scenarioKey(msg)
+	case m.form != nil:
+		return m.formKey(msg)
 	case m.pick != nil:
 		return m.pickKey(msg)
 	case key.Matches(msg, k.TriggerPick):
 		m.openPicker()
+		return m, nil
+	case key.Matches(msg, k.LeadForm):
+		m.openForm(leadForm)
+		return m, nil
+	case key.Matches(msg, k.TicketForm):
+		m.openForm(ticketForm)
 		return m, nil
 	case key.Matches(msg, k.Focus):
 		m.setFocus(1 - m.focus)

@@ -25,14 +25,19 @@ func (m *Model) layout() {
 	}
 	m.help.Width = w
 	helpH := lipgloss.Height(m.help.View(m.keys()))
-	// status, activity and input lines, the help, then two borders and a title
-	inner := max(h-3-helpH-3, 1)
+	// the banner, status, activity and input lines, the help, then two
+	// borders and a title
+	inner := max(h-m.bannerHeight()-3-helpH-3, 1)
 	m.input.Width = max(w-lipgloss.Width(m.input.Prompt)-1, 1)
+	m.scen.SetSize(w-2, inner)
 	if m.wide() {
 		left := w * 11 / 20
 		m.tr.SetSize(left-2, inner)
 		if m.pick != nil {
 			m.pick.SetSize(left-2, inner)
+		}
+		if m.form != nil {
+			m.form.SetSize(left-2, inner)
 		}
 		m.hist.SetSize(histLeft(w)-2, inner)
 		if m.showHistory {
@@ -44,6 +49,9 @@ func (m *Model) layout() {
 	m.tr.SetSize(w-2, inner)
 	if m.pick != nil {
 		m.pick.SetSize(w-2, inner)
+	}
+	if m.form != nil {
+		m.form.SetSize(w-2, inner)
 	}
 	m.hist.SetSize(w-2, inner)
 	m.insp.SetSize(w-2, inner)
@@ -63,9 +71,20 @@ func (m Model) View() string {
 		convTitle = s.Title.Render("Fire an action") + s.Faint.Render(" ↑↓ choose · enter fire · esc cancel")
 		conv = m.pick.View()
 	}
+	if m.form != nil {
+		name := "Lead form"
+		if m.formKind == ticketForm {
+			name = "Ticket form"
+		}
+		convTitle = s.Title.Render(name) + s.Faint.Render(" tab next field · enter submit · esc cancel")
+		conv = m.form.View()
+	}
 	inspTitle := s.Title.Render("Inspector") + s.Faint.Render(" ↑↓ select · pgup/pgdn scroll")
 	if m.showHistory {
 		body = m.historyBody()
+	} else if m.showScenarios {
+		title := s.Title.Render("Scenarios") + s.Faint.Render(" ↑↓ choose · enter run · / path · esc back")
+		body = m.pane(title, m.scen.View(), w, true)
 	} else if m.wide() {
 		left := w * 11 / 20
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
@@ -76,13 +95,32 @@ func (m Model) View() string {
 	} else {
 		body = m.pane(convTitle+s.Faint.Render(" · tab inspector"), conv, w, true)
 	}
-	return strings.Join([]string{
+	var top []string
+	if b := m.banner(); b != "" {
+		top = append(top, b)
+	}
+	return strings.Join(append(top,
 		statusbar.View(m.c, m.statusInfo()),
 		body,
 		m.activity(),
 		m.input.View(),
 		lipgloss.NewStyle().MaxWidth(w).Render(m.help.View(m.keys())),
-	}, "\n")
+	), "\n")
+}
+
+// banner is the notice, wrapped to the width, or "".
+func (m Model) banner() string {
+	if m.opts.Notice == "" || m.c.Width <= 0 {
+		return ""
+	}
+	return m.c.Styles.Error.Width(m.c.Width).Render("✗ " + m.opts.Notice)
+}
+
+func (m Model) bannerHeight() int {
+	if b := m.banner(); b != "" {
+		return lipgloss.Height(b)
+	}
+	return 0
 }
 
 // histLeft is the history table's width beside the inspector: wider
@@ -112,7 +150,7 @@ func (m Model) pane(title, content string, w int, focused bool) string {
 	if focused {
 		st = m.c.Styles.PaneFocused
 	}
-	inner := max(m.c.Height-3-lipgloss.Height(m.help.View(m.keys()))-2, 1)
+	inner := max(m.c.Height-m.bannerHeight()-3-lipgloss.Height(m.help.View(m.keys()))-2, 1)
 	title = lipgloss.NewStyle().MaxWidth(w - 2).Render(title)
 	return st.Width(w - 2).Height(inner).MaxHeight(inner + 2).Render(title + "\n" + content)
 }

@@ -16,8 +16,6 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
 	"github.com/actionbench/actionbench/sim/demo"
@@ -117,7 +115,7 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	dispatchers := newPolicyDispatchers(opts, f.policy != "")
+	dispatchers := scenarios.NewDispatchers(opts, f.policy != "")
 	defer dispatchers.Close()
 
 	env := scenarios.Env{
@@ -168,46 +166,6 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// policyDispatchers keeps one dispatcher per address policy: a scenario
-// runs under its own workspace's policy (or --policy, which overrides
-// all), and the policy is enforced by the dispatcher's dialer, so two
-// policies can never share one.
-type policyDispatchers struct {
-	mu       sync.Mutex
-	opts     engine.Options
-	override bool
-	byPolicy map[netpolicy.Policy]*engine.Dispatcher
-}
-
-func newPolicyDispatchers(opts engine.Options, override bool) *policyDispatchers {
-	return &policyDispatchers{opts: opts, override: override, byPolicy: map[netpolicy.Policy]*engine.Dispatcher{}}
-}
-
-// For returns the dispatcher for ws's policy.
-func (p *policyDispatchers) For(ws *workspace.Workspace) *engine.Dispatcher {
-	policy := p.opts.Policy
-	if !p.override {
-		policy = ws.Policy
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	d, ok := p.byPolicy[policy]
-	if !ok {
-		opts := p.opts
-		opts.Policy = policy
-		d = engine.New(opts)
-		p.byPolicy[policy] = d
-	}
-	return d
-}
-
-// Close releases every dispatcher's connections.
-func (p *policyDispatchers) Close() {
-	for _, d := range p.byPolicy {
-		d.Close()
-	}
 }
 
 // fallbackWorkspace is the workspace for scenarios that name none: the

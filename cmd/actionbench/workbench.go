@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -10,7 +12,9 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/netpolicy"
+	"github.com/actionbench/actionbench/scenarios"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/demo"
 	"github.com/actionbench/actionbench/tui"
 )
 
@@ -40,6 +44,13 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 	}
 	ctx := cmd.Context()
 	ws, err := f.loadWorkspace(ctx, e)
+	var notice string
+	if bad := (badInput{}); errors.As(err, &bad) {
+		// A workspace file that does not load is shown in the workbench,
+		// over the embedded demo, rather than closing it before it opens.
+		notice = fmt.Sprintf("workspace %v; showing the embedded demo instead", bad.err)
+		ws, err = startDemo(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -55,6 +66,8 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 	defer store.Close()
 	d := engine.New(opts)
 	defer d.Close()
+	dispatchers := scenarios.NewDispatchers(opts, f.policy != "")
+	defer dispatchers.Close()
 	policy := opts.Policy
 	if policy == "" {
 		policy = netpolicy.Workbench
@@ -64,14 +77,27 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 		WorkspaceName: ws.name(),
 		Dispatcher:    d,
 		Policy:        string(policy),
-		Recorder:      store,
-		History:       store,
-		Visitor:       sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},
-		Secrets:       ws.Secrets(),
+		// Scenarios run under their own workspaces' policies.
+		ScenarioDispatcher: dispatchers.For,
+		Recorder:           store,
+		History:            store,
+		Visitor:            sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},
+		Secrets:            ws.Secrets(),
+		Notice:             notice,
 	})
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil // interrupted: the terminal is restored
 	}
 	return err
+}
+
+// startDemo starts the embedded demo, for a workbench whose workspace
+// file did not load.
+func startDemo(ctx context.Context) (*loaded, error) {
+	d, err := demo.Start(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{Workspace: d.Workspace, demo: d}, nil
 }

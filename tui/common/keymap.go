@@ -28,6 +28,13 @@ type KeyMap struct {
 	Export      key.Binding
 	Back        key.Binding
 	TriggerPick key.Binding // fire an action by hand
+
+	// The forms' and the scenario view's keys.
+	LeadForm   key.Binding
+	TicketForm key.Binding
+	NextField  key.Binding
+	PrevField  key.Binding
+	Scenarios  key.Binding // switch between the conversation and the scenarios
 }
 
 // DefaultKeyMap returns the workbench's keys.
@@ -56,6 +63,12 @@ func DefaultKeyMap() KeyMap {
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export cURL")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		TriggerPick: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "fire action")),
+
+		LeadForm:   key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "lead form")),
+		TicketForm: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "ticket form")),
+		NextField:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Scenarios:  key.NewBinding(key.WithKeys("f3"), key.WithHelp("f3", "scenarios")),
 	}
 }
 
@@ -74,7 +87,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Send, k.QuickReply, k.Prev},
 		{k.Focus, k.Blur, k.PageUp, k.PageDown},
 		{k.Wait1m, k.Wait10m, k.New},
-		{k.History, k.TriggerPick, k.Help, k.Quit, k.ForceQuit},
+		{k.LeadForm, k.TicketForm, k.TriggerPick},
+		{k.History, k.Scenarios, k.Help, k.Quit, k.ForceQuit},
 	}
 }
 
@@ -98,3 +112,36 @@ func (k HistoryKeys) FullHelp() [][]key.Binding {
 		{k.History, k.Help, k.ForceQuit},
 	}
 }
+
+// FormKeys is the help shown while a form is open.
+type FormKeys struct{ KeyMap }
+
+// ShortHelp is a form's footer line.
+func (k FormKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.NextField, k.PrevField, submitKey, k.Back, k.ForceQuit}
+}
+
+// FullHelp is a form's help shown on f1.
+func (k FormKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.NextField, k.PrevField}, {submitKey, k.Back}, {k.Help, k.ForceQuit}}
+}
+
+var submitKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit"))
+
+// ScenarioKeys is the help shown while the scenario view is open.
+type ScenarioKeys struct{ KeyMap }
+
+// ShortHelp is the scenario view's footer line.
+func (k ScenarioKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Prev, runKey, PathKey, k.Back, k.ForceQuit}
+}
+
+// FullHelp is the scenario view's help shown on f1.
+func (k ScenarioKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Prev, runKey, PathKey}, {k.Back, k.Scenarios}, {k.Help, k.ForceQuit}}
+}
+
+var runKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run"))
+
+// PathKey, in the scenario view, opens a line to type a scenario's path.
+var PathKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "type a path"))

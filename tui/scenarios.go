@@ -1,0 +1,65 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/scenarios"
+)
+
+// runScenario runs a scenario against the workbench's workspace (for a
+// scenario that names none) or its own, each under its own workspace's
+// address policy, recording to the history.
+func (m Model) runScenario(ctx context.Context, sc *scenarios.Scenario) scenarios.Result {
+	dispatcher := m.opts.ScenarioDispatcher
+	if dispatcher == nil {
+		d := m.opts.Dispatcher
+		dispatcher = func(*workspace.Workspace) *engine.Dispatcher { return d }
+	}
+	return scenarios.Run(ctx, sc, scenarios.Env{
+		Dispatcher: dispatcher,
+		Demo:       m.opts.Workspace,
+		LoadWorkspace: func(path string) (*workspace.Workspace, error) {
+			ws, err := workspace.Load(path, os.LookupEnv)
+			if err == nil && m.opts.ScenarioDispatcher == nil && ws.Policy != m.opts.Workspace.Policy {
+				// Without a dispatcher per policy this workspace would be
+				// dialled under the wrong rules: refuse rather than risk it.
+				return nil, fmt.Errorf("%s uses the %s policy, and this workbench dispatches under %s only: run it with actionbench run", path, ws.Policy, m.opts.Workspace.Policy)
+			}
+			return ws, err
+		},
+		Recorder: m.opts.Recorder,
+		Start:    m.opts.Start,
+	})
+}
+
+// toggleScenarios switches between the conversation and the scenario
+// view; the view opens on the folder's scenarios, read afresh.
+func (m Model) toggleScenarios() (tea.Model, tea.Cmd) {
+	m.showScenarios = !m.showScenarios
+	if !m.showScenarios {
+		m.scen.Close()
+		m.setFocus(focusInput)
+		return m, nil
+	}
+	m.showHistory = false
+	m.input.Blur()
+	m.focus = focusInspector
+	m.layout()
+	return m, m.scen.Load()
+}
+
+// scenarioKey handles a key while the scenario view is shown: esc steps
+// back (the path line, the result, then the conversation).
+func (m Model) scenarioKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.c.KeyMap.Back) && !m.scen.Back() {
+		return m.toggleScenarios()
+	}
+	return m, m.scen.Update(msg)
+}

@@ -1,0 +1,130 @@
+package tui
+
+import (
+	"context"
+	"crypto/x509"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/scenarios"
+)
+
+const passing = `name: order lookup passes
+steps:
+  - say: Where is my order 1042?
+  - expect:
+      dispatch: {action: order_lookup, outcome: message, status: 200}
+      bot: {contains: "1042 is shipped"}
+`
+
+const failing = `name: order lookup fails
+steps:
+  - say: Where is my order 1042?
+  - expect:
+      dispatch: {action: order_lookup, outcome: timeout}
+`
+
+func scenarioDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range map[string]string{"a_pass.yaml": passing, "b_fail.yaml": failing} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestScenarioView(t *testing.T) {
+	m, _, _ := bench(t)
+	dir := scenarioDir(t)
+	m.opts.ScenarioDir = dir
+	m.scen.SetDir(dir)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "Hi! I'm Acme's assistant")
+
+	tm.Send(tea.KeyMsg{Type: tea.KeyF3})
+	waitFor(t, tm, "Scenarios", "order lookup passes", "order lookup fails", "a_pass.yaml")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, "✓ 3:5 say Where is my order 1042?", "✓ 4:5 expect", "PASS")
+
+	// esc back to the list, down to the failing one.
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, "✗ 4:5 expect", "dispatch: expected", "timeout", "FAIL")
+
+	// esc twice: the list, then the conversation.
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitFor(t, tm, "Conversation")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	if final := tm.FinalModel(t).(Model); final.showScenarios {
+		t.Error("esc twice should leave the scenario view")
+	}
+}
+
+// A path typed after / runs that file straight away.
+func TestScenarioViewTypedPath(t *testing.T) {
+	m, _, _ := bench(t)
+	dir := scenarioDir(t)
+	m.scen.SetDir(filepath.Join(dir, "missing"))
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "Hi! I'm Acme's assistant")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF3})
+	waitFor(t, tm, "cannot read scenario")
+	tm.Type("/")
+	tm.Type(filepath.Join(dir, "a_pass.yaml"))
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, "✓ 4:5 expect", "PASS")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t)
+}
+
+// TestScenarioViewHonoursWorkspacePolicy runs a scenario whose workspace
+// says policy: production, aimed at a loopback endpoint: with dispatchers
+// per policy the call is refused before dialling; without them the view
+// refuses to run it rather than dial under the workbench's rules.
+func TestScenarioViewHonoursWorkspacePolicy(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "prod.workspace.yaml")
+	os.WriteFile(ws, []byte("chatbot: {id: b, name: B}\npolicy: production\nactions:\n  - id: hook\n    url: "+srv.URL+"/hook\n    secret: example-secret\n"), 0o600)
+	sc, err := scenarios.Parse(filepath.Join(dir, "prod.yaml"), []byte("name: refused\nworkspace: prod.workspace.yaml\nsteps:\n  - trigger: hook\n  - expect:\n      dispatch: {action: hook, outcome: rejected}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, _ := bench(t)
+
+	res := m.runScenario(context.Background(), sc)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "uses the production policy") {
+		t.Errorf("without per-policy dispatchers: err %v, want a refusal to run", res.Err)
+	}
+
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	dispatchers := scenarios.NewDispatchers(engine.Options{RootCAs: pool}, false)
+	t.Cleanup(dispatchers.Close)
+	m.opts.ScenarioDispatcher = dispatchers.For
+	if res := m.runScenario(context.Background(), sc); !res.Passed() {
+		t.Errorf("with per-policy dispatchers: %+v", res)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the endpoint got %d requests: the production policy was not applied", hits.Load())
+	}
+}
