@@ -27,6 +27,11 @@ type Env struct {
 	Recorder sim.Recorder
 	// Start is the virtual time conversations begin at; zero means now.
 	Start time.Time
+	// OnStep, when set, is called by Run with each step's result as soon
+	// as the step is done, in order and on Run's goroutine, before Run
+	// returns; it sees the same StepResults as Result.Steps. It is for
+	// showing progress and must not block for long.
+	OnStep func(StepResult)
 }
 
 // Result is what running one scenario found.
@@ -139,6 +144,9 @@ func Run(ctx context.Context, sc *Scenario, env Env) Result {
 			sr.Turn = &turn
 		}
 		res.Steps = append(res.Steps, sr)
+		if env.OnStep != nil {
+			env.OnStep(sr)
+		}
 	}
 	res.Duration = time.Since(began)
 	return res

@@ -31,6 +31,7 @@ func (m Model) keys() help.KeyMap {
 // history opens on its newest page, read afresh.
 func (m Model) toggleHistory() (tea.Model, tea.Cmd) {
 	m.showHistory = !m.showHistory
+	m.insp.CloseTranscript()
 	if !m.showHistory {
 		m.setFocus(focusInput)
 		return m, nil
@@ -54,6 +55,9 @@ func (m Model) historyKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.hist.Filtering():
 		return m, m.hist.Update(msg)
+	case key.Matches(msg, k.Back) && m.insp.ShowingTranscript():
+		m.insp.CloseTranscript() // back to the attempt
+		return m, nil
 	case key.Matches(msg, k.Back) && m.histInspect && !m.wide():
 		m.histInspect = false
 		return m, nil

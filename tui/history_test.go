@@ -40,6 +40,12 @@ func TestHistoryView(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor(t, tm, "action    order_lookup (ai_intent)", "status    200 OK")
 
+	// t: the attempt's conversation in the inspector; esc back to the attempt.
+	tm.Send(runes("t"))
+	waitFor(t, tm, "Transcript", "Conversation conv_test", "visitor: where is my order", "bot: Your latest order #1042")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitFor(t, tm, "action    order_lookup (ai_intent)")
+
 	tm.Send(runes("x"))
 	waitFor(t, tm, "exported attempt 3 as cURL to")
 	tm.Send(runes("r"))
@@ -93,6 +99,10 @@ func (f *fakeStore) List(_ context.Context, fl history.Filter) ([]history.Summar
 		out = append(out, history.Summary{ID: id, ActionID: fmt.Sprintf("a%d", id), Outcome: engine.OutcomeMessage})
 	}
 	return out, nil
+}
+
+func (f *fakeStore) Transcript(context.Context, string) ([]history.Turn, error) {
+	return nil, nil
 }
 
 func (f *fakeStore) Get(context.Context, int64) (*history.Entry, error) {

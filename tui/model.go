@@ -183,7 +183,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case scenarioview.LoadedMsg, scenarioview.RanMsg:
+	case scenarioview.LoadedMsg, scenarioview.StepMsg, scenarioview.RanMsg:
 		return m, m.scen.Update(msg)
 	case historyview.OpenedMsg:
 		if a, ok := m.hist.Opened(msg); ok {
@@ -191,6 +191,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				a = a.Redacted(m.opts.Secrets...)
 			}
 			m.insp.SetAttempt(a)
+			m.histInspect = true
+		}
+		return m, nil
+	case historyview.TranscriptMsg:
+		if turns, ok := m.hist.Transcript(msg); ok {
+			m.insp.SetTranscript(msg.Conversation, turns)
 			m.histInspect = true
 		}
 		return m, nil

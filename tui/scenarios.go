@@ -15,8 +15,9 @@ import (
 
 // runScenario runs a scenario against the workbench's workspace (for a
 // scenario that names none) or its own, each under its own workspace's
-// address policy, recording to the history.
-func (m Model) runScenario(ctx context.Context, sc *scenarios.Scenario) scenarios.Result {
+// address policy, recording to the history. onStep, when not nil, gets
+// each step's result as it is done.
+func (m Model) runScenario(ctx context.Context, sc *scenarios.Scenario, onStep func(scenarios.StepResult)) scenarios.Result {
 	dispatcher := m.opts.ScenarioDispatcher
 	if dispatcher == nil {
 		d := m.opts.Dispatcher
@@ -36,6 +37,7 @@ func (m Model) runScenario(ctx context.Context, sc *scenarios.Scenario) scenario
 		},
 		Recorder: m.opts.Recorder,
 		Start:    m.opts.Start,
+		OnStep:   onStep,
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/tui/scenarioview"
 )
 
 const passing = `name: order lookup passes
@@ -48,14 +49,25 @@ func TestScenarioView(t *testing.T) {
 	m, _, _ := bench(t)
 	dir := scenarioDir(t)
 	m.opts.ScenarioDir = dir
-	m.scen.SetDir(dir)
+	// The run holds after its first step until released: that step must
+	// show while the run goes on.
+	release := make(chan struct{})
+	m.scen = scenarioview.New(m.c, dir, func(ctx context.Context, sc *scenarios.Scenario, onStep func(scenarios.StepResult)) scenarios.Result {
+		return m.runScenario(ctx, sc, func(sr scenarios.StepResult) {
+			onStep(sr)
+			<-release
+		})
+	})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	waitFor(t, tm, "Hi! I'm Acme's assistant")
 
 	tm.Send(tea.KeyMsg{Type: tea.KeyF3})
 	waitFor(t, tm, "Scenarios", "order lookup passes", "order lookup fails", "a_pass.yaml")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(t, tm, "✓ 3:5 say Where is my order 1042?", "✓ 4:5 expect", "PASS")
+	waitFor(t, tm, "running order lookup passes…", "✓ 3:5 say Where is my order 1042?")
+	close(release)
+	// The first step's line stays where it was, so only the rest is redrawn.
+	waitFor(t, tm, "order lookup passes  ", "✓ 4:5 expect", "PASS 2 steps")
 
 	// esc back to the list, down to the failing one.
 	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
@@ -111,7 +123,7 @@ func TestScenarioViewHonoursWorkspacePolicy(t *testing.T) {
 	}
 	m, _, _ := bench(t)
 
-	res := m.runScenario(context.Background(), sc)
+	res := m.runScenario(context.Background(), sc, nil)
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "uses the production policy") {
 		t.Errorf("without per-policy dispatchers: err %v, want a refusal to run", res.Err)
 	}
@@ -121,7 +133,7 @@ func TestScenarioViewHonoursWorkspacePolicy(t *testing.T) {
 	dispatchers := scenarios.NewDispatchers(engine.Options{RootCAs: pool}, false)
 	t.Cleanup(dispatchers.Close)
 	m.opts.ScenarioDispatcher = dispatchers.For
-	if res := m.runScenario(context.Background(), sc); !res.Passed() {
+	if res := m.runScenario(context.Background(), sc, nil); !res.Passed() {
 		t.Errorf("with per-policy dispatchers: %+v", res)
 	}
 	if hits.Load() != 0 {

@@ -133,6 +133,9 @@ func (m Model) historyBody() string {
 	w, s := m.c.Width, m.c.Styles
 	title := s.Title.Render("History") + s.Faint.Render(" newest first · enter inspect · esc back")
 	inspTitle := s.Title.Render("Inspector")
+	if m.insp.ShowingTranscript() {
+		inspTitle = s.Title.Render("Transcript") + s.Faint.Render(" · esc attempt")
+	}
 	if m.wide() {
 		left := histLeft(w)
 		return lipgloss.JoinHorizontal(lipgloss.Top,

@@ -24,6 +24,7 @@ type KeyMap struct {
 	Filter      key.Binding
 	Outcome     key.Binding
 	Open        key.Binding
+	Transcript  key.Binding // the selected attempt's conversation
 	Resend      key.Binding
 	Export      key.Binding
 	Back        key.Binding
@@ -57,8 +58,9 @@ func DefaultKeyMap() KeyMap {
 
 		History:     key.NewBinding(key.WithKeys("f2"), key.WithHelp("f2", "history")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Outcome:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "cycle outcome")),
+		Outcome:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outcome")),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
+		Transcript:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "transcript")),
 		Resend:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resend")),
 		Export:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export cURL")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -100,13 +102,13 @@ type HistoryKeys struct{ KeyMap }
 
 // ShortHelp is the history view's footer line.
 func (k HistoryKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, pageKeys, k.Open, k.Filter, k.Outcome, k.Resend, k.Export, k.Back}
+	return []key.Binding{k.Prev, pageKeys, k.Open, k.Transcript, k.Filter, k.Outcome, k.Resend, k.Export, k.Back}
 }
 
 // FullHelp is the history view's help shown on f1.
 func (k HistoryKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Prev, pageKeys, k.Open},
+		{k.Prev, pageKeys, k.Open, k.Transcript},
 		{k.Filter, k.Outcome, k.Back},
 		{k.Resend, k.Export},
 		{k.History, k.Help, k.ForceQuit},

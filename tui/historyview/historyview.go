@@ -28,6 +28,7 @@ import (
 type Store interface {
 	List(ctx context.Context, f history.Filter) ([]history.Summary, error)
 	Get(ctx context.Context, id int64) (*history.Entry, error)
+	Transcript(ctx context.Context, conversation string) ([]history.Turn, error)
 }
 
 // Resender sends a stored attempt again and returns the new attempt and
@@ -55,6 +56,15 @@ type OpenedMsg struct {
 	req   int
 	Entry *history.Entry
 	err   error
+}
+
+// TranscriptMsg is the selected attempt's conversation, read for the
+// inspector.
+type TranscriptMsg struct {
+	req          int
+	Conversation string
+	Turns        []history.Turn
+	err          error
 }
 
 // statusMsg ends an export or a resend with a line to show.
@@ -168,6 +178,19 @@ func (m *Model) Opened(msg OpenedMsg) (*engine.Attempt, bool) {
 	return msg.Entry.Attempt, true
 }
 
+// Transcript returns the turns of a TranscriptMsg that answers the latest
+// enter or transcript key, with the error line set when it failed.
+func (m *Model) Transcript(msg TranscriptMsg) ([]history.Turn, bool) {
+	if msg.req != m.openReq {
+		return nil, false
+	}
+	if msg.err != nil {
+		m.errLine = msg.err.Error()
+		return nil, false
+	}
+	return msg.Turns, true
+}
+
 // Update handles the view's keys and results.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -239,6 +262,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.input.Focus()
 	case key.Matches(msg, k.Open):
 		return m.open()
+	case key.Matches(msg, k.Transcript):
+		return m.transcript()
 	case key.Matches(msg, k.Resend):
 		return m.resend()
 	case key.Matches(msg, k.Export):
@@ -293,6 +318,24 @@ func (m *Model) open() tea.Cmd {
 	return m.get(func(_ context.Context, e *history.Entry) tea.Msg {
 		return OpenedMsg{req: req, Entry: e}
 	})
+}
+
+// transcript reads the selected attempt's conversation; it answers as a
+// TranscriptMsg, and shares open's request id: the later of the two wins.
+func (m *Model) transcript() tea.Cmd {
+	sel := m.Selected()
+	if sel == nil || m.opts.Store == nil {
+		return nil
+	}
+	m.openReq++
+	req, conv, store := m.openReq, sel.ConversationID, m.opts.Store
+	return func() tea.Msg {
+		turns, err := store.Transcript(context.Background(), conv)
+		if err != nil {
+			err = fmt.Errorf("transcript of %s: %w", conv, err)
+		}
+		return TranscriptMsg{req: req, Conversation: conv, Turns: turns, err: err}
+	}
 }
 
 func (m *Model) resend() tea.Cmd {

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/transcript"
 )
@@ -28,6 +29,10 @@ type Model struct {
 	c       *common.Common
 	vp      viewport.Model
 	attempt *engine.Attempt
+	// conv and turns are a transcript shown in place of the attempt,
+	// while conv is not "".
+	conv  string
+	turns []history.Turn
 	// Latency formats the attempt's latency; tests make it constant.
 	Latency func(time.Duration) string
 }
@@ -45,12 +50,34 @@ func (m *Model) SetSize(w, h int) {
 	m.render()
 }
 
-// SetAttempt shows a (nil for none), from the top.
+// SetAttempt shows a (nil for none), from the top, in place of any
+// transcript.
 func (m *Model) SetAttempt(a *engine.Attempt) {
-	if a == m.attempt {
+	if a == m.attempt && m.conv == "" {
 		return
 	}
-	m.attempt = a
+	m.attempt, m.conv, m.turns = a, "", nil
+	m.render()
+	m.vp.GotoTop()
+}
+
+// SetTranscript shows a conversation's transcript, from the top, in place
+// of the attempt until CloseTranscript or SetAttempt.
+func (m *Model) SetTranscript(conversation string, turns []history.Turn) {
+	m.conv, m.turns = conversation, turns
+	m.render()
+	m.vp.GotoTop()
+}
+
+// ShowingTranscript reports whether a transcript is shown.
+func (m *Model) ShowingTranscript() bool { return m.conv != "" }
+
+// CloseTranscript goes back to the attempt shown before the transcript.
+func (m *Model) CloseTranscript() {
+	if m.conv == "" {
+		return
+	}
+	m.conv, m.turns = "", nil
 	m.render()
 	m.vp.GotoTop()
 }
@@ -68,6 +95,10 @@ func (m *Model) render() {
 	}
 	s := m.c.Styles
 	w := m.vp.Width
+	if m.conv != "" {
+		m.vp.SetContent(m.transcriptText(w))
+		return
+	}
 	a := m.attempt
 	if a == nil {
 		m.vp.SetContent(s.Info.Render(wrap("No attempt selected. Press ↑ or ↓ to select an action call or webhook from the conversation.", w)))
@@ -124,6 +155,23 @@ func (m *Model) render() {
 		}
 	}
 	m.vp.SetContent(strings.TrimRight(b.String(), "\n"))
+}
+
+// transcriptText is the transcript as the CLI's Markdown export has it,
+// plain: a turn a line, its time (virtual), speaker and text.
+func (m *Model) transcriptText(w int) string {
+	s := m.c.Styles
+	var b strings.Builder
+	b.WriteString(s.Section.Render(wrap("Conversation "+m.conv, w)) + "\n\n")
+	if len(m.turns) == 0 {
+		b.WriteString(s.Info.Render(wrap("No turns recorded for this conversation.", w)))
+	}
+	for _, t := range m.turns {
+		head := t.At.UTC().Format("15:04:05") + " · "
+		text := strings.ReplaceAll(t.Text, "\n", "\n  ")
+		b.WriteString(wrap(s.Faint.Render(head)+s.Label.Render(string(t.Speaker))+": "+text, w) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // LatencyBar draws the latency as a bar against the 8 s budget.

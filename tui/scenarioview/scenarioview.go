@@ -19,8 +19,9 @@ import (
 	"github.com/actionbench/actionbench/tui/common"
 )
 
-// RunFunc runs one scenario against the workbench's endpoints.
-type RunFunc func(ctx context.Context, sc *scenarios.Scenario) scenarios.Result
+// RunFunc runs one scenario against the workbench's endpoints, calling
+// onStep (when not nil) with each step's result as the step is done.
+type RunFunc func(ctx context.Context, sc *scenarios.Scenario, onStep func(scenarios.StepResult)) scenarios.Result
 
 // LoadedMsg is the folder's scenarios, read in the background.
 type LoadedMsg struct {
@@ -33,6 +34,21 @@ type LoadedMsg struct {
 type RanMsg struct {
 	id  int
 	res scenarios.Result
+}
+
+// StepMsg is one step's result from the run in flight; the view reads the
+// next one when it has handled this one.
+type StepMsg struct {
+	id   int
+	step scenarios.StepResult
+	next <-chan progress
+}
+
+// progress is what a run sends on its channel: a step's result, or the
+// run's result last.
+type progress struct {
+	step *scenarios.StepResult
+	res  *scenarios.Result
 }
 
 // Model is the scenario view.
@@ -52,8 +68,9 @@ type Model struct {
 	path       textinput.Model
 	typingPath bool
 
-	running string            // the scenario running, "" when none
-	result  *scenarios.Result // the last run, shown in place of the list
+	running string                 // the scenario running, "" when none
+	steps   []scenarios.StepResult // the run in flight's steps so far
+	result  *scenarios.Result      // the last run, shown in place of the list
 	scroll  int
 
 	w, h int
@@ -144,12 +161,18 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.start(m.list[0])
 		}
 		return nil
+	case StepMsg:
+		if msg.id != m.reqID {
+			return nil // a run since stopped: drop it and read no more
+		}
+		m.steps = append(m.steps, msg.step)
+		return wait(msg.id, msg.next)
 	case RanMsg:
 		if msg.id != m.reqID {
 			return nil
 		}
 		m.stop()
-		m.running = ""
+		m.running, m.steps = "", nil
 		m.result, m.scroll = &msg.res, 0
 		return nil
 	case tea.KeyMsg:
@@ -200,16 +223,38 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// start runs sc in a command; the result arrives as a RanMsg.
+// start runs sc in a goroutine that sends each step's result on a
+// channel, read by a re-armed wait command: the steps arrive one by one as
+// StepMsgs, then the result as a RanMsg. The channel holds every step and
+// the result, so the run never blocks on a reader that has gone.
 func (m *Model) start(sc *scenarios.Scenario) tea.Cmd {
 	m.stop()
 	m.reqID++
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.running, m.result = name(sc), nil
+	m.running, m.result, m.steps, m.scroll = name(sc), nil, nil, 0
 	id, run := m.reqID, m.run
+	ch := make(chan progress, len(sc.Steps)+1)
+	go func() {
+		res := run(ctx, sc, func(sr scenarios.StepResult) {
+			select {
+			case ch <- progress{step: &sr}:
+			case <-ctx.Done():
+			}
+		})
+		ch <- progress{res: &res}
+	}()
+	return wait(id, ch)
+}
+
+// wait reads the next step or the result of run id.
+func wait(id int, ch <-chan progress) tea.Cmd {
 	return func() tea.Msg {
-		return RanMsg{id: id, res: run(ctx, sc)}
+		p := <-ch
+		if p.res != nil {
+			return RanMsg{id: id, res: *p.res}
+		}
+		return StepMsg{id: id, step: *p.step, next: ch}
 	}
 }
 
@@ -235,7 +280,8 @@ func (m *Model) View() string {
 	case m.loading:
 		lines = []string{s.Info.Render("reading the scenarios…")}
 	case m.running != "":
-		lines = []string{s.Info.Render("running " + m.running + "…")}
+		lines = append([]string{s.Info.Render("running " + m.running + "…")}, m.stepLines(m.steps)...)
+		lines = lines[max(len(lines)-h, 0):] // the latest steps
 	case m.result != nil:
 		lines = m.resultLines()
 		top := min(m.scroll, max(len(lines)-h, 0))
@@ -279,7 +325,19 @@ func (m *Model) resultLines() []string {
 	if r.Err != nil {
 		lines = append(lines, m.wrap(s.Failed.Render("✗ could not run: "+r.Err.Error()))...)
 	}
-	for _, st := range r.Steps {
+	lines = append(lines, m.stepLines(r.Steps)...)
+	verdict := s.OK.Render("PASS")
+	if !r.Passed() {
+		verdict = s.Failed.Render("FAIL")
+	}
+	return append(lines, verdict+s.Faint.Render(fmt.Sprintf(" %d steps · enter runs it again · esc back", len(r.Steps))))
+}
+
+// stepLines is one line per step, ✓ or ✗, each failure below its step.
+func (m *Model) stepLines(steps []scenarios.StepResult) []string {
+	s := m.c.Styles
+	var lines []string
+	for _, st := range steps {
 		mark := s.OK.Render("✓")
 		if !st.Passed() {
 			mark = s.Failed.Render("✗")
@@ -289,11 +347,7 @@ func (m *Model) resultLines() []string {
 			lines = append(lines, m.wrap("    "+s.Error.Render(f.String()))...)
 		}
 	}
-	verdict := s.OK.Render("PASS")
-	if !r.Passed() {
-		verdict = s.Failed.Render("FAIL")
-	}
-	return append(lines, verdict+s.Faint.Render(fmt.Sprintf(" %d steps · enter runs it again · esc back", len(r.Steps))))
+	return lines
 }
 
 func (m *Model) wrap(line string) []string {
