@@ -37,6 +37,18 @@ func (f *dbFlag) open(ctx context.Context, secrets []string) (*history.Store, er
 	return store, nil
 }
 
+// prepare works out the dispatcher options for ws and opens the history,
+// redacting ws's secrets from it: what every command that dispatches does
+// first. The caller closes the store.
+func (f *commonFlags) prepare(ctx context.Context, ws *loaded, db *dbFlag) (engine.Options, *history.Store, error) {
+	opts, err := f.dispatcherOptions(ws)
+	if err != nil {
+		return opts, nil, err
+	}
+	store, err := db.open(ctx, ws.Secrets())
+	return opts, store, err
+}
+
 // seededLimiter is a rate limiter that remembers the conversation's calls
 // from earlier runs, so the limit holds across separate invocations.
 func seededLimiter(ctx context.Context, store *history.Store, conversation string, now time.Time) (*ratelimit.Limiter, error) {

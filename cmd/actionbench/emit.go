@@ -85,12 +85,8 @@ func (f *emitFlags) run(cmd *cobra.Command, e env, name string) error {
 	if !ws.Webhook.Subscribes(event) {
 		return badInputf("the webhook in %s does not subscribe to %s (events: %s), so the platform would not send it: add it to webhook.events", ws.name(), event, joinEvents(ws.Webhook.Events))
 	}
-	opts, err := f.dispatcherOptions(ws)
-	if err != nil {
-		return err
-	}
 	ctx := cmd.Context()
-	store, err := f.db.open(ctx, ws.Secrets())
+	opts, store, err := f.prepare(ctx, ws, &f.db)
 	if err != nil {
 		return err
 	}

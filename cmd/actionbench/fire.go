@@ -80,16 +80,12 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 		}
 		return badInputf("no action %q in %s (actions: %s)", actionID, ws.name(), strings.Join(ids, ", "))
 	}
-	opts, err := f.dispatcherOptions(ws)
-	if err != nil {
-		return err
-	}
 	conversation := f.conversation
 	if conversation == "" {
 		conversation = newConversationID()
 	}
 	ctx := cmd.Context()
-	store, err := f.db.open(ctx, ws.Secrets())
+	opts, store, err := f.prepare(ctx, ws, &f.db)
 	if err != nil {
 		return err
 	}

@@ -55,11 +55,7 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 		return err
 	}
 	defer ws.Close()
-	opts, err := f.dispatcherOptions(ws)
-	if err != nil {
-		return err
-	}
-	store, err := f.db.open(ctx, ws.Secrets())
+	opts, store, err := f.prepare(ctx, ws, &f.db)
 	if err != nil {
 		return err
 	}
