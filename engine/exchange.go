@@ -32,12 +32,12 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	trace := &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) { remote = info.Conn.RemoteAddr() },
 	}
-	u := *t.url // the request may not share the cached URL
 	body := a.Request.Body
 	req := (&http.Request{
-		Method:        a.Request.Method,
-		URL:           &u,
-		Host:          u.Host,
+		Method: a.Request.Method,
+		// Shared with the cache: a RoundTripper must not modify the request.
+		URL:           t.url,
+		Host:          t.url.Host,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
@@ -48,7 +48,7 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	}).WithContext(httptrace.WithClientTrace(ctx, trace))
 
 	a.Started = time.Now()
-	resp, err := d.client(t.client).Do(req)
+	resp, err := d.transport(t.client).RoundTrip(req)
 	d.noteRemote(a, remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/actionbench/actionbench/engine/sign"
@@ -148,7 +149,12 @@ func (d *Dispatcher) checkURL(a *Attempt) (*target, bool) {
 		a.fail(OutcomeRejected, t.refusal)
 		return nil, false
 	}
-	a.ProductionWouldReject = append(a.ProductionWouldReject, t.marks...)
+	if len(a.ProductionWouldReject) == 0 {
+		// Shared with the cache, clipped so that an append copies.
+		a.ProductionWouldReject = slices.Clip(t.marks)
+	} else {
+		a.ProductionWouldReject = append(a.ProductionWouldReject, t.marks...)
+	}
 	return t, true
 }
 
