@@ -221,8 +221,8 @@ func (s *Store) CountedCalls(ctx context.Context, conversation string, since tim
 	if !since.IsZero() {
 		from = since.UnixNano()
 	}
-	// "counts_against_limit = 1" is spelled out so that SQLite can use the
-	// partial index attempts_counted.
+	// The conversation's rows come through attempts_conversation and
+	// are sorted by virtual time: a conversation is small (see schema.go).
 	rows, err := s.rdb.QueryContext(ctx, `SELECT at FROM attempts
 		WHERE conversation_id = ? AND counts_against_limit = 1 AND at >= ?
 		ORDER BY at, id`, conversation, from)
