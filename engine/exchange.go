@@ -192,7 +192,7 @@ func readAtMost(r io.Reader, limit, size int) ([]byte, error) {
 
 func tooLargeDiagnosis(resp *http.Response) string {
 	if resp.ContentLength > MaxBodyBytes {
-		return fmt.Sprintf("response Content-Length is %s bytes, over the %s-byte limit: return a smaller body", commas64(resp.ContentLength), commas(MaxBodyBytes))
+		return fmt.Sprintf("response Content-Length is %s bytes, over the %s-byte limit: return a smaller body", Commas(resp.ContentLength), commas(MaxBodyBytes))
 	}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
 		return fmt.Sprintf("response body decodes (%s) to more than %s bytes: the limit applies to the decoded body; return a smaller body", enc, commas(MaxBodyBytes))

@@ -24,12 +24,14 @@ func roundDuration(d time.Duration) string {
 }
 
 // commas renders 102400 as "102,400".
-func commas(n int) string { return commas64(int64(n)) }
+func commas(n int) string { return Commas(int64(n)) }
 
-func commas64(n int64) string {
+// Commas renders 102400 as "102,400", as the engine's diagnoses write
+// numbers, for the faces that show numbers beside them.
+func Commas(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	if n < 0 {
-		return "-" + commas64(-n)
+		return "-" + Commas(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -33,6 +33,7 @@ func (m Model) toggleHistory() (tea.Model, tea.Cmd) {
 	m.showHistory = !m.showHistory
 	m.insp.CloseTranscript()
 	if !m.showHistory {
+		m.hist.Stop()
 		m.setFocus(focusInput)
 		return m, nil
 	}

@@ -27,11 +27,17 @@ func TestHistoryView(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 	waitFor(t, tm, "History", "ACTION/EVENT", "→ on_message_received", "order_lookup", "conv_test", "page 1")
 
-	// The filter input: an unknown key is an error line, then a real filter.
+	// The filter input: an unknown outcome is an error line, then text
+	// (found in the response body, in any case), then a real filter.
 	tm.Send(runes("/"))
-	tm.Type("colour:red")
+	tm.Type("outcome:late")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(t, tm, `unknown filter key "colour"`)
+	waitFor(t, tm, `unknown outcome "late"`)
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	tm.Type("#1042 IS SHIPPED")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, "page 1 · #1042 IS SHIPPED · 4 attempts read")
+	tm.Send(runes("/"))
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	tm.Type("outcome:message")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -82,23 +88,42 @@ func TestHistoryView(t *testing.T) {
 	}
 }
 
-// fakeStore serves ids n…1, newest first, and counts the reads.
+// fakeStore serves ids n…1, newest first, and counts the reads. A text
+// search reads fakeWindow ids per call, whatever window it is given, and
+// matches "rare" on multiples of 97 and "common" on multiples of 3.
 type fakeStore struct {
 	n     int64
 	lists []history.Filter
 }
 
-func (f *fakeStore) List(_ context.Context, fl history.Filter) ([]history.Summary, error) {
+const fakeWindow = 100
+
+func (f *fakeStore) Search(_ context.Context, fl history.Filter, _ int64) (history.Page, error) {
 	f.lists = append(f.lists, fl)
-	top := f.n
+	top := f.n + 1
 	if fl.Before > 0 {
-		top = fl.Before - 1
+		top = fl.Before
 	}
-	var out []history.Summary
-	for id := top; id > 0 && len(out) < fl.Limit; id-- {
-		out = append(out, history.Summary{ID: id, ActionID: fmt.Sprintf("a%d", id), Outcome: engine.OutcomeMessage})
+	floor := int64(1)
+	if fl.Text != "" {
+		floor = max(top-fakeWindow, 1)
 	}
-	return out, nil
+	var page history.Page
+	id := top - 1
+	for ; id >= floor && len(page.Rows) < fl.Limit; id-- {
+		if (fl.Text == "rare" && id%97 != 0) || (fl.Text == "common" && id%3 != 0) {
+			continue
+		}
+		page.Rows = append(page.Rows, history.Summary{ID: id, ActionID: fmt.Sprintf("a%d", id), Outcome: engine.OutcomeMessage})
+	}
+	page.Searched = top - 1 - id
+	if id >= 1 {
+		page.Next = id + 1 // the last row read, or the window's floor
+		if len(page.Rows) < fl.Limit {
+			page.Next = floor
+		}
+	}
+	return page, nil
 }
 
 func (f *fakeStore) Transcript(context.Context, string) ([]history.Turn, error) {
@@ -179,8 +204,8 @@ func TestHistoryPagingCursors(t *testing.T) {
 		t.Errorf("pgup back to the top: first row %d, cursors %v", rows[0].ID, m.hist.Cursors())
 	}
 	for _, f := range fs.lists {
-		if f.Limit != size+1 {
-			t.Errorf("a page asked for %d rows, want %d (one more than fits)", f.Limit, size+1)
+		if f.Limit != size {
+			t.Errorf("a page asked for %d rows, want %d", f.Limit, size)
 		}
 	}
 	// Esc goes back to the conversation.
@@ -222,9 +247,13 @@ func TestParseQuery(t *testing.T) {
 		{"outcome:timeout action:order_lookup conv:conv_1", historyview.Query{Outcome: engine.OutcomeTimeout, Action: "order_lookup", Conversation: "conv_1"}, ""},
 		{"  conversation:c2  ", historyview.Query{Conversation: "c2"}, ""},
 		{"outcome:late", historyview.Query{}, `unknown outcome "late"`},
-		{"colour:red", historyview.Query{}, `unknown filter key "colour"`},
-		{"timeout", historyview.Query{}, "want key:value"},
-		{"action:", historyview.Query{}, "want key:value"},
+		{"action:", historyview.Query{}, "want action:value"},
+		{"Conv:", historyview.Query{}, "want conv:value"},
+		{"timeout", historyview.Query{Text: "timeout"}, ""},
+		{" refund   please ", historyview.Query{Text: "refund please"}, ""},
+		{"colour:red 12:30 https://x.example/a", historyview.Query{Text: "colour:red 12:30 https://x.example/a"}, ""},
+		{"refund outcome:error conv:c1 please", historyview.Query{Outcome: engine.OutcomeError, Conversation: "c1", Text: "refund please"}, ""},
+		{"text:outcome:timeout text:x", historyview.Query{Text: "outcome:timeout x"}, ""},
 	} {
 		got, err := historyview.ParseQuery(tc.in)
 		if tc.err != "" {
@@ -286,4 +315,104 @@ func TestPickerEscCancels(t *testing.T) {
 	if m.pick != nil || cmd != nil {
 		t.Errorf("esc: picker %v, cmd %v; want closed, nothing fired", m.pick != nil, cmd != nil)
 	}
+}
+
+// searchFor types a text filter into the history and feeds the view the
+// pages it asks for, window after window, until it asks for none; it
+// returns how many reads the filter took.
+func searchFor(t *testing.T, m Model, fs *fakeStore, text string) (Model, int) {
+	t.Helper()
+	m, _ = update(t, m, runes("/"), tea.KeyMsg{Type: tea.KeyCtrlU}, runes(text))
+	before := len(fs.lists)
+	m, cmd := update(t, m, press(tea.KeyEnter))
+	for i := 0; cmd != nil; i++ {
+		if i > 100 {
+			t.Fatal("the search never ends")
+		}
+		m, cmd = update(t, m, drain(cmd)...)
+	}
+	return m, len(fs.lists) - before
+}
+
+func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
+	m := offline(t)
+	fs := &fakeStore{n: 1000}
+	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
+	m.layout()
+	m, cmd := update(t, m, press(tea.KeyF2))
+	m = run(t, m, cmd)
+
+	// Ten matches in a thousand rows: the page reads all ten windows.
+	m, reads := searchFor(t, m, fs, "rare")
+	var ids []int64
+	for _, r := range m.hist.Rows() {
+		ids = append(ids, r.ID)
+	}
+	if fmt.Sprint(ids) != "[970 873 776 679 582 485 388 291 194 97]" || reads != 10 {
+		t.Errorf("rare: rows %v after %d reads, want the ten multiples of 97 after 10", ids, reads)
+	}
+	if v := m.hist.View(); !strings.Contains(v, "page 1 · rare · 1,000 attempts read") || strings.Contains(v, "more") {
+		t.Errorf("footer after a whole search:\n%s", v)
+	}
+	for i, f := range fs.lists[len(fs.lists)-reads:] {
+		if f.Text != "rare" || (i > 0 && f.Before != int64(1000-fakeWindow*i+1)) {
+			t.Errorf("read %d: %+v, want text rare below %d", i, f, 1000-fakeWindow*i+1)
+		}
+	}
+
+	// Common text fills the page from the first window; pgdn goes on below it.
+	m, reads = searchFor(t, m, fs, "common")
+	rows := m.hist.Rows()
+	if len(rows) != m.hist.PageSize() || rows[0].ID != 999 || reads != 1 {
+		t.Fatalf("common: %d rows from %d after %d reads, want a full page from 999 after 1", len(rows), rows[0].ID, reads)
+	}
+	if v := m.hist.View(); !strings.Contains(v, "page 1 · more · common") {
+		t.Errorf("footer with more to come:\n%s", v)
+	}
+	last := rows[len(rows)-1].ID
+	m, cmd = update(t, m, press(tea.KeyPgDown))
+	m = run(t, m, cmd)
+	if rows := m.hist.Rows(); len(rows) == 0 || rows[0].ID != last-3 {
+		t.Errorf("pgdn: the page starts at %v, want %d", rows, last-3)
+	}
+}
+
+func TestHistoryLeftMidSearchStopsReading(t *testing.T) {
+	m := offline(t)
+	fs := &fakeStore{n: 1000}
+	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
+	m.layout()
+	m, cmd := update(t, m, press(tea.KeyF2))
+	m = run(t, m, cmd)
+	m, _ = update(t, m, runes("/"), runes("rare"))
+	m, cmd = update(t, m, press(tea.KeyEnter))
+	first := drain(cmd) // the first window: one match, more to read
+	m, _ = update(t, m, press(tea.KeyEsc))
+	m, cmd = update(t, m, first...)
+	if cmd != nil {
+		t.Errorf("the search read on after the history was closed: %v", drain(cmd))
+	}
+	if v := m.hist.View(); strings.Contains(v, "searching") {
+		t.Errorf("the closed view still says it searches:\n%s", v)
+	}
+}
+
+// FuzzParseQuery: any input either fails with a message or reads back
+// the same from its own String.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"", "outcome:timeout action:a conv:c refund", "text:outcome:x  y", "Outcome:message", "conv:", "a:b:c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := historyview.ParseQuery(s)
+		if err != nil {
+			if err.Error() == "" {
+				t.Errorf("ParseQuery(%q): an empty error", s)
+			}
+			return
+		}
+		if back, err := historyview.ParseQuery(q.String()); err != nil || back != q {
+			t.Errorf("ParseQuery(%q) = %+v; its String %q reads back as %+v, %v", s, q, q.String(), back, err)
+		}
+	})
 }

@@ -24,6 +24,7 @@ type historyFlags struct {
 	action       string
 	event        string
 	outcome      string
+	text         string
 	since        string
 	limit        int
 	before       int64
@@ -41,6 +42,7 @@ redacted before anything was stored.
 
   actionbench history                          the newest 20 attempts
   actionbench history --outcome timeout --since 1h
+  actionbench history --text refund            attempts whose text holds "refund"
   actionbench history show 42                  one attempt whole
   actionbench history export 42 --format curl  a cURL command that replays it
   actionbench history export --conversation conv_1 --format transcript`,
@@ -53,6 +55,7 @@ redacted before anything was stored.
 	fl.StringVar(&f.action, "action", "", "only this action id")
 	fl.StringVar(&f.event, "event", "", "only this event")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: "+outcomeNames())
+	fl.StringVar(&f.text, "text", "", "only attempts whose stored text (ids, URL, headers, bodies, reply,\ndiagnosis) contains this, ignoring ASCII case; no index serves it,\nso it reads the history: about 2.5 s per million attempts")
 	fl.StringVar(&f.since, "since", "", "only attempts recorded in this last span, e.g. 30m, 1h, 2d")
 	fl.IntVarP(&f.limit, "limit", "n", 20, "at most this many rows")
 	fl.Int64Var(&f.before, "before", 0, "only ids below this one (the next page)")
@@ -71,7 +74,7 @@ func outcomeNames() string {
 
 // filter turns the flags into a history.Filter, checking every value.
 func (f *historyFlags) filter(now time.Time) (history.Filter, error) {
-	filter := history.Filter{Conversation: f.conversation, Action: f.action, Before: f.before, Limit: f.limit}
+	filter := history.Filter{Conversation: f.conversation, Action: f.action, Text: f.text, Before: f.before, Limit: f.limit}
 	if f.limit < 1 {
 		return filter, badInputf("--limit %d: give a positive number of rows", f.limit)
 	}

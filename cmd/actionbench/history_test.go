@@ -97,6 +97,12 @@ func TestHistoryList(t *testing.T) {
 		{[]string{"--before", "3", "--limit", "1"}, []int64{2}},
 		{[]string{"--since", "1h"}, []int64{3, 2, 1}},
 		{[]string{"--event", "on_ticket_created"}, nil},
+		{[]string{"--text", "NO SUCH ORDER"}, []int64{2}},    // the response body, any case
+		{[]string{"--text", "jane@example.com"}, []int64{1}}, // the request body
+		{[]string{"--text", "on the way", "--conversation", "conv_b"}, []int64{3}},
+		{[]string{"--text", "x-dgbot-signature: sha256="}, nil}, // header names and values are stored apart
+		{[]string{"--text", "sha256="}, []int64{3, 2, 1}},       // a header value
+		{[]string{"--text", testSecret}, nil},                   // never stored
 	}
 	for _, f := range filters {
 		res := actionbench(t, runOptions{}, append([]string{"history", "--db", db, "--json"}, f.args...)...)

@@ -257,6 +257,14 @@ func TestMillionRows(t *testing.T) {
 		c, err := s.CountedCalls(ctx, conv.Conversation, time.Time{})
 		return len(c), err
 	})
+	search := func(f Filter) func() (int, error) {
+		return func() (int, error) { p, err := s.Search(ctx, f, SearchWindow); return len(p.Rows), err }
+	}
+	timeQuery("text page, a common phrase", page, search(Filter{Text: "ups ground"}))
+	timeQuery("text page, rare: one window", searchTarget, search(Filter{Text: "ord-424242"}))
+	timeQuery("text page, no match: one window", searchTarget, search(Filter{Text: "chargeback"}))
+	timeQuery("text + outcome=timeout, one window", searchTarget, search(Filter{Text: "chargeback", Outcome: engine.OutcomeTimeout}))
+	timeQuery("text + conversation (unwindowed)", page, search(Filter{Text: "chargeback", Conversation: conv.Conversation}))
 	timeQuery("Get one attempt", page, func() (int, error) {
 		_, err := s.Get(ctx, int64(1+r.IntN(rows)))
 		return 1, err
@@ -273,6 +281,10 @@ func TestMillionRows(t *testing.T) {
 	}
 	t.Logf("file: %.1f MB, %.0f bytes per attempt", float64(size)/1e6, float64(size)/rows)
 }
+
+// searchTarget is what a page of a text search may take: a window of
+// SearchWindow rows read and matched, no index to help.
+const searchTarget = 150 * time.Millisecond
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 

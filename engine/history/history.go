@@ -53,9 +53,14 @@ type Filter struct {
 	Event        engine.Event
 	Outcome      engine.Outcome
 	Kind         engine.Kind
-	Since        time.Time // recorded at or after, wall clock
-	Before       int64     // keyset paging: ids below this one
-	Limit        int       // at most this many, newest first; zero means 50
+	// Text keeps the attempts whose stored text contains it, ignoring
+	// ASCII case: ids, outcome, URL, headers, bodies, bot reply, diagnosis
+	// and warnings. Secrets are stored redacted, so they never match. No
+	// index serves it: see Store.Search.
+	Text   string
+	Since  time.Time // recorded at or after, wall clock
+	Before int64     // keyset paging: ids below this one
+	Limit  int       // at most this many, newest first; zero means 50
 }
 
 // Summary is a row of a listing: what a table shows, without bodies.

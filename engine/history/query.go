@@ -67,6 +67,10 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Summary, error) {
 	if err := s.checkOpen("list"); err != nil {
 		return nil, err
 	}
+	if f.Text != "" {
+		page, err := s.Search(ctx, f, 0)
+		return page.Rows, err
+	}
 	where, args := whereClause(f, true)
 	limit := f.Limit
 	if limit <= 0 {
@@ -84,26 +88,36 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Summary, error) {
 	defer rows.Close()
 	var out []Summary
 	for rows.Next() {
-		var (
-			sum                                        Summary
-			recordedAt, at, status                     sql.NullInt64
-			kind, event, trigger, outcome, replyAction string
-			latency                                    int64
-		)
-		if err := rows.Scan(&sum.ID, &recordedAt, &at, &kind, &sum.ConversationID, &sum.ActionID,
-			&event, &trigger, &outcome, &status, &latency, &sum.DeliveryID, &replyAction); err != nil {
+		sum, err := scanSummary(rows)
+		if err != nil {
 			return nil, wrapErr(s.path, "list", err)
 		}
-		sum.RecordedAt, sum.At = fromNanos(recordedAt), fromNanos(at)
-		sum.Kind, sum.Event, sum.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
-		sum.Outcome, sum.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
-		sum.Status, sum.Latency = int(status.Int64), time.Duration(latency)
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrapErr(s.path, "list", err)
 	}
 	return out, nil
+}
+
+// scanSummary reads summaryColumns, then any extra destinations.
+func scanSummary(rows *sql.Rows, extra ...any) (Summary, error) {
+	var (
+		sum                                        Summary
+		recordedAt, at, status                     sql.NullInt64
+		kind, event, trigger, outcome, replyAction string
+		latency                                    int64
+	)
+	dest := append([]any{&sum.ID, &recordedAt, &at, &kind, &sum.ConversationID, &sum.ActionID,
+		&event, &trigger, &outcome, &status, &latency, &sum.DeliveryID, &replyAction}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return Summary{}, err
+	}
+	sum.RecordedAt, sum.At = fromNanos(recordedAt), fromNanos(at)
+	sum.Kind, sum.Event, sum.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
+	sum.Outcome, sum.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
+	sum.Status, sum.Latency = int(status.Int64), time.Duration(latency)
+	return sum, nil
 }
 
 // CountByOutcome counts matching attempts per outcome (Before and Limit are ignored).

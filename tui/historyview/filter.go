@@ -12,6 +12,8 @@ type Query struct {
 	Outcome      engine.Outcome
 	Action       string
 	Conversation string
+	// Text is searched for in each attempt's stored text (history.Filter.Text).
+	Text string
 }
 
 // String renders q in the syntax ParseQuery reads.
@@ -26,35 +28,67 @@ func (q Query) String() string {
 	if q.Conversation != "" {
 		parts = append(parts, "conv:"+q.Conversation)
 	}
+	for _, word := range strings.Fields(q.Text) {
+		if _, ok := filterKey(word); ok {
+			word = "text:" + word // a word that would read as a filter
+		}
+		parts = append(parts, word)
+	}
 	return strings.Join(parts, " ")
 }
 
 // ParseQuery reads a filter such as
-// "outcome:timeout action:order_lookup conv:conv_1". An empty string
-// clears every filter; an unknown key or outcome is an error.
+// "outcome:timeout action:order_lookup conv:conv_1 refund". Words with the
+// keys outcome, action and conv (or conversation) filter on those; every
+// other word is text to search for, the words joined by single spaces
+// ("text:" takes a word that would otherwise read as a filter). An empty
+// string clears every filter; an unknown outcome or a key without a value
+// is an error.
 func ParseQuery(s string) (Query, error) {
-	var q Query
+	var (
+		q    Query
+		text []string
+	)
 	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, ":")
-		if !ok || v == "" {
-			return Query{}, fmt.Errorf("%q: want key:value, with key outcome, action or conv", f)
+		k, ok := filterKey(f)
+		if !ok {
+			text = append(text, f)
+			continue
 		}
-		switch strings.ToLower(k) {
+		_, v, _ := strings.Cut(f, ":")
+		if v == "" {
+			return Query{}, fmt.Errorf("%q: want %s:value", f, k)
+		}
+		switch k {
 		case "outcome":
 			o := engine.Outcome(v)
 			if !knownOutcome(o) {
-				return Query{}, fmt.Errorf("unknown outcome %q", v)
+				return Query{}, fmt.Errorf("unknown outcome %q (o in the table cycles through them)", v)
 			}
 			q.Outcome = o
 		case "action":
 			q.Action = v
 		case "conv", "conversation":
 			q.Conversation = v
-		default:
-			return Query{}, fmt.Errorf("unknown filter key %q: want outcome, action or conv", k)
+		case "text":
+			text = append(text, v)
 		}
 	}
+	q.Text = strings.Join(text, " ")
 	return q, nil
+}
+
+// filterKey returns the filter key a word starts with, lowered, if any.
+func filterKey(word string) (string, bool) {
+	k, _, ok := strings.Cut(word, ":")
+	if !ok {
+		return "", false
+	}
+	switch k = strings.ToLower(k); k {
+	case "outcome", "action", "conv", "conversation", "text":
+		return k, true
+	}
+	return "", false
 }
 
 func knownOutcome(o engine.Outcome) bool {

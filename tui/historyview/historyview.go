@@ -1,8 +1,12 @@
 // Package historyview is the workbench's table of the history: every
-// attempt, newest first, a page at a time, filtered by outcome, action and
-// conversation. Every read runs in a tea.Cmd; pages are fetched by keyset
-// (ids below the last one seen), so a page costs the same on a table of a
-// hundred rows or a million.
+// attempt, newest first, a page at a time, filtered by outcome, action,
+// conversation and text. Every read runs in a tea.Cmd; pages are fetched by
+// keyset (ids below the last one seen), so a page costs the same on a
+// table of a hundred rows or a million. Text has no index: a page of a
+// text search reads the history a window at a time (history.SearchWindow
+// attempts, ~0.1 s each), and the view asks for the next window itself
+// until the page is full, showing how far it has read; any key that
+// changes the page or the filter leaves the rest unread.
 package historyview
 
 import (
@@ -26,7 +30,7 @@ import (
 
 // Store is what the view reads; *history.Store is one.
 type Store interface {
-	List(ctx context.Context, f history.Filter) ([]history.Summary, error)
+	Search(ctx context.Context, f history.Filter, window int64) (history.Page, error)
 	Get(ctx context.Context, id int64) (*history.Entry, error)
 	Transcript(ctx context.Context, conversation string) ([]history.Turn, error)
 }
@@ -43,11 +47,13 @@ type Options struct {
 	Dir string
 }
 
-// pageMsg is a page of the table; cursors is the page stack it belongs to.
+// pageMsg is a page of the table, or one more window of a text search's
+// page (more); cursors is the page stack it belongs to.
 type pageMsg struct {
 	req     int
 	cursors []int64
-	rows    []history.Summary
+	more    bool
+	page    history.Page
 	err     error
 }
 
@@ -83,7 +89,9 @@ type Model struct {
 	// cursors is the stack of pages: each is the Before of a page shown,
 	// 0 for the newest; the last one is the current page.
 	cursors []int64
-	rows    []history.Summary // the current page, plus one row when more follow
+	rows    []history.Summary // the current page
+	next    int64             // the Before of the page after it; 0 on the last page
+	read    int64             // how many ids the current text search has read
 	sel     int
 	query   Query
 
@@ -100,7 +108,7 @@ type Model struct {
 func New(c *common.Common, opts Options) *Model {
 	in := textinput.New()
 	in.Prompt = "filter: "
-	in.Placeholder = "outcome:timeout action:order_lookup conv:conv_1"
+	in.Placeholder = "outcome:timeout action:order_lookup conv:conv_1 any text"
 	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in}
 }
 
@@ -112,6 +120,9 @@ func (m *Model) SetSize(w, h int) {
 
 // PageSize is how many rows fit: the height less the header and the
 // status line.
+//
+// A page is fetched with history.Store.Search, which says where the next
+// one starts.
 func (m *Model) PageSize() int { return max(m.h-2, 1) }
 
 // Filtering reports whether the filter input has the keys.
@@ -124,9 +135,7 @@ func (m *Model) Query() Query { return m.query }
 func (m *Model) Cursors() []int64 { return append([]int64(nil), m.cursors...) }
 
 // Rows is the page shown.
-func (m *Model) Rows() []history.Summary {
-	return m.rows[:min(len(m.rows), m.PageSize())]
-}
+func (m *Model) Rows() []history.Summary { return m.rows }
 
 // Selected is the selected row, or nil.
 func (m *Model) Selected() *history.Summary {
@@ -142,8 +151,7 @@ func (m *Model) Load() tea.Cmd {
 	return m.fetch([]int64{0})
 }
 
-// fetch asks for the page whose Before is the top of cursors, one row
-// more than fits so that pgdn knows whether another page follows.
+// fetch asks for the page whose Before is the top of cursors.
 func (m *Model) fetch(cursors []int64) tea.Cmd {
 	if m.opts.Store == nil {
 		m.errLine = "no history: the workbench runs without a database"
@@ -151,17 +159,33 @@ func (m *Model) fetch(cursors []int64) tea.Cmd {
 	}
 	m.pageReq++
 	m.loading = true
-	req, store := m.pageReq, m.opts.Store
+	return m.search(m.pageReq, cursors, cursors[len(cursors)-1], m.PageSize(), false)
+}
+
+// search reads rows below before for request req; more marks the next
+// window of a text search's page.
+func (m *Model) search(req int, cursors []int64, before int64, limit int, more bool) tea.Cmd {
+	store := m.opts.Store
 	f := history.Filter{
 		Conversation: m.query.Conversation,
 		Action:       m.query.Action,
 		Outcome:      m.query.Outcome,
-		Before:       cursors[len(cursors)-1],
-		Limit:        m.PageSize() + 1,
+		Text:         m.query.Text,
+		Before:       before,
+		Limit:        limit,
 	}
 	return func() tea.Msg {
-		rows, err := store.List(context.Background(), f)
-		return pageMsg{req: req, cursors: cursors, rows: rows, err: err}
+		page, err := store.Search(context.Background(), f, history.SearchWindow)
+		return pageMsg{req: req, cursors: cursors, more: more, page: page, err: err}
+	}
+}
+
+// Stop leaves the text search under way unread, so that it does not go on
+// reading while the view is closed.
+func (m *Model) Stop() {
+	if m.loading {
+		m.pageReq++
+		m.loading = false
 	}
 }
 
@@ -204,8 +228,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.errLine = ""
-		m.cursors, m.rows = msg.cursors, msg.rows
-		m.sel = min(m.sel, max(len(m.Rows())-1, 0))
+		if !msg.more {
+			m.cursors, m.rows, m.read = msg.cursors, nil, 0
+		}
+		m.rows = append(m.rows, msg.page.Rows...)
+		m.next, m.read = msg.page.Next, m.read+msg.page.Searched
+		m.sel = min(m.sel, max(len(m.rows)-1, 0))
+		if m.query.Text != "" && m.next > 0 && len(m.rows) < m.PageSize() {
+			// The window ended before the page filled: read the next one.
+			m.loading = true
+			return m.search(msg.req, msg.cursors, m.next, m.PageSize()-len(m.rows), true)
+		}
 		return nil
 	case statusMsg:
 		if msg.err != nil {
@@ -239,12 +272,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Next):
 		m.sel = min(m.sel+1, max(len(m.Rows())-1, 0))
 	case key.Matches(msg, k.PageDown):
-		if len(m.rows) <= m.PageSize() {
-			return nil // the last page
+		if m.next == 0 || m.loading {
+			return nil // the last page, or this one is still being read
 		}
-		last := m.rows[m.PageSize()-1].ID
 		m.sel = 0
-		return m.fetch(append(m.Cursors(), last))
+		return m.fetch(append(m.Cursors(), m.next))
 	case key.Matches(msg, k.PageUp):
 		if len(m.cursors) < 2 {
 			return nil
@@ -405,14 +437,19 @@ func (m *Model) footer() string {
 		return s.Error.Render(m.errLine)
 	}
 	parts := []string{fmt.Sprintf("page %d", len(m.cursors))}
-	if len(m.rows) > m.PageSize() {
+	if m.next > 0 && !m.loading {
 		parts[0] += " · more"
 	}
 	if q := m.query.String(); q != "" {
 		parts = append(parts, q)
 	}
-	if m.loading {
+	switch {
+	case m.loading && m.query.Text != "":
+		parts = append(parts, fmt.Sprintf("searching… %s attempts read", engine.Commas(m.read)))
+	case m.loading:
 		parts = append(parts, "loading…")
+	case m.query.Text != "":
+		parts = append(parts, fmt.Sprintf("%s attempts read", engine.Commas(m.read)))
 	}
 	if m.status != "" {
 		parts = append(parts, m.status)

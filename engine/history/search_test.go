@@ -1,0 +1,165 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/actionbench/actionbench/engine"
+)
+
+// searchFixture stores 60 attempts whose text is known by construction:
+// "refund" appears, in various cases and places, in ids 5k, 7k and 11k.
+type searchFixture struct {
+	s        *Store
+	attempts []*engine.Attempt // attempts[i] has id i+1
+}
+
+const searchSecret = "whsec_search_secret_123"
+
+func newSearchFixture(t *testing.T) *searchFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &searchFixture{s: openTest(t, testDB(t), Options{Secrets: []string{searchSecret}})}
+	for id := 1; id <= 60; id++ {
+		a := richAction()
+		a.ConversationID = fmt.Sprintf("conv_%d", id%4)
+		a.DeliveryID = fmt.Sprintf("dlv_%02d", id)
+		a.Outcome = []engine.Outcome{engine.OutcomeMessage, engine.OutcomeTimeout}[id%2]
+		a.BotReply = fmt.Sprintf("Order %d is on its way.", id)
+		a.Request.URL = "https://127.0.0.1:8443/orders?key=" + searchSecret
+		a.Request.Header = http.Header{"X-Dgbot-Signature": {"sha256=00"}}
+		a.Response.Header = http.Header{"Content-Type": {"application/json"}}
+		// A NUL before the word: SQLite's LIKE would stop there.
+		a.Request.Body = []byte(fmt.Sprintf("{\"n\":%d,\"note\":\"\x00gift\"}", id))
+		switch {
+		case id%5 == 0:
+			a.BotReply = fmt.Sprintf("Your REFUND for order %d is on its way.", id)
+		case id%7 == 0:
+			a.Request.Body = []byte(fmt.Sprintf("{\"n\":%d,\"note\":\"\x00refund please\"}", id))
+		case id%11 == 0:
+			a.Response.Header["X-Trace"] = []string{fmt.Sprintf("Refund-%d", id)}
+		}
+		if id == 13 {
+			a.Diagnosis = "Café closed"
+		}
+		if got, err := f.s.Record(ctx, a); err != nil || got != int64(id) {
+			t.Fatalf("Record = %d, %v; want id %d", got, err, id)
+		}
+		f.attempts = append(f.attempts, a)
+	}
+	return f
+}
+
+// ids lists, newest first, the ids whose attempt satisfies keep.
+func (f *searchFixture) ids(keep func(id int, a *engine.Attempt) bool) []int64 {
+	var out []int64
+	for id := len(f.attempts); id >= 1; id-- {
+		if keep(id, f.attempts[id-1]) {
+			out = append(out, int64(id))
+		}
+	}
+	return out
+}
+
+func TestSearchText(t *testing.T) {
+	f := newSearchFixture(t)
+	refund := f.ids(func(id int, _ *engine.Attempt) bool { return id%5 == 0 || id%7 == 0 || id%11 == 0 })
+	for _, tc := range []struct {
+		name   string
+		filter Filter
+		want   []int64
+	}{
+		{"any case, anywhere", Filter{Text: "refund"}, refund},
+		{"upper case query", Filter{Text: "REFUND"}, refund},
+		{"in the bot reply only", Filter{Text: "your refund"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%5 == 0 })},
+		{"after a NUL in the body", Filter{Text: "refund please"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%7 == 0 && id%5 != 0 })},
+		{"in a response header", Filter{Text: "refund-11"}, []int64{11}},
+		{"a summary column", Filter{Text: "DLV_42"}, []int64{42}},
+		{"a conversation id", Filter{Text: "conv_3"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%4 == 3 })},
+		{"the outcome", Filter{Text: "timeout"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%2 == 1 })},
+		{"with an outcome filter", Filter{Text: "refund", Outcome: engine.OutcomeTimeout}, f.ids(func(id int, _ *engine.Attempt) bool {
+			return id%2 == 1 && (id%5 == 0 || id%7 == 0 || id%11 == 0)
+		})},
+		{"with a conversation filter", Filter{Text: "refund", Conversation: "conv_0"}, f.ids(func(id int, _ *engine.Attempt) bool {
+			return id%4 == 0 && (id%5 == 0 || id%7 == 0 || id%11 == 0)
+		})},
+		{"non-ASCII matches exactly", Filter{Text: "café"}, []int64{13}},
+		{"non-ASCII letters are not folded", Filter{Text: "CAFÉ"}, nil},
+		{"the secret was redacted", Filter{Text: searchSecret}, nil},
+		{"what redaction left", Filter{Text: "key=" + engine.Redacted}, f.ids(func(int, *engine.Attempt) bool { return true })},
+		{"no match", Filter{Text: "chargeback"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flt := tc.filter
+			flt.Limit = 100
+			got, err := f.s.List(context.Background(), flt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := summaryIDs(got); !slices.Equal(ids, tc.want) {
+				t.Errorf("List(%+v) ids = %v, want %v", tc.filter, ids, tc.want)
+			}
+		})
+	}
+}
+
+// TestSearchWindows pages through a search with every window and page
+// size: the pages together are the unbounded result, no page holds more
+// than its limit or looks further back than its window, and Next ends at 0.
+func TestSearchWindows(t *testing.T) {
+	ctx := context.Background()
+	f := newSearchFixture(t)
+	want := f.ids(func(id int, _ *engine.Attempt) bool { return id%5 == 0 || id%7 == 0 || id%11 == 0 })
+	for _, window := range []int64{0, 1, 7, 25, 59, 60, 1000} {
+		for _, limit := range []int{1, 3, 50} {
+			flt := Filter{Text: "refund", Limit: limit}
+			var all []int64
+			for pages := 0; ; pages++ {
+				if pages > 100 {
+					t.Fatalf("window %d, limit %d: no end after 100 pages", window, limit)
+				}
+				page, err := f.s.Search(ctx, flt, window)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Rows) > limit {
+					t.Fatalf("window %d, limit %d: %d rows", window, limit, len(page.Rows))
+				}
+				if window > 0 && page.Searched > window {
+					t.Fatalf("window %d: searched %d ids", window, page.Searched)
+				}
+				all = append(all, summaryIDs(page.Rows)...)
+				if page.Next == 0 {
+					break
+				}
+				if flt.Before != 0 && page.Next >= flt.Before {
+					t.Fatalf("window %d, limit %d: Next %d does not move below %d", window, limit, page.Next, flt.Before)
+				}
+				flt.Before = page.Next
+			}
+			if !slices.Equal(all, want) {
+				t.Errorf("window %d, limit %d: ids = %v, want %v", window, limit, all, want)
+			}
+		}
+	}
+}
+
+func TestSearchWithoutText(t *testing.T) {
+	f := newSearchFixture(t)
+	page, err := f.s.Search(context.Background(), Filter{Outcome: engine.OutcomeTimeout, Limit: 10}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The window only bounds text searches: an indexed filter fills the page.
+	want := f.ids(func(id int, _ *engine.Attempt) bool { return id%2 == 1 })[:10]
+	if ids := summaryIDs(page.Rows); !slices.Equal(ids, want) || page.Next != want[9] {
+		t.Errorf("Search = %v, next %d; want %v, next %d", ids, page.Next, want, want[9])
+	}
+	page, err = f.s.Search(context.Background(), Filter{Before: 3}, 5)
+	if err != nil || !slices.Equal(summaryIDs(page.Rows), []int64{2, 1}) || page.Next != 0 {
+		t.Errorf("last page = %v, next %d, %v; want [2 1], next 0", summaryIDs(page.Rows), page.Next, err)
+	}
+}
