@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func bench(t *testing.T) (Model, *history.Store, string) {
 	})
 	// Wall-clock latencies would make every screen different.
 	fixed := func(time.Duration) string { return "N ms" }
-	m.tr.Latency, m.insp.Latency = fixed, fixed
+	m.tr.Latency, m.insp.Latency, m.hist.Latency = fixed, fixed, fixed
 	return m, store, conv
 }
 
@@ -161,29 +162,79 @@ func TestRateLimit(t *testing.T) {
 	tm.WaitFinished(t)
 }
 
-// TestGolden compares the main screen after the greeting at two sizes.
+// TestGolden compares the main screens at two sizes: the conversation
+// after the greeting, an attempt selected in the inspector, and the
+// history. What the wall clock and chance decide (times of day, delivery
+// ids, latencies, the mock's port) is normalised first. The screens are
+// drawn without colour, as under NO_COLOR: the selection must show anyway.
 func TestGolden(t *testing.T) {
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{{"80x24", 80, 24}, {"120x40", 120, 40}} {
-		t.Run(size.name, func(t *testing.T) {
-			m, _, _ := bench(t)
-			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
-			waitFor(t, tm, "Hi! I'm Acme's")
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			view := tm.FinalModel(t).View()
-			for i, line := range strings.Split(view, "\n") {
-				if w := lipgloss.Width(line); w > size.w {
-					t.Errorf("line %d is %d wide, more than %d: %q", i, w, size.w, line)
-				}
-			}
-			if h := lipgloss.Height(view); h > size.h {
-				t.Errorf("the screen is %d lines, more than %d", h, size.h)
-			}
-			golden.RequireEqual(t, []byte(view))
-		})
+	type screen struct {
+		name  string
+		drive func(t *testing.T, tm *teatest.TestModel, width int)
 	}
+	screens := []screen{
+		{"", func(*testing.T, *teatest.TestModel, int) {}},
+		{"inspector", func(t *testing.T, tm *teatest.TestModel, width int) {
+			say(tm, "where is my order 1042")
+			waitFor(t, tm, "Your latest order #1042 is shipped.")
+			tm.Send(tea.KeyMsg{Type: tea.KeyUp})
+			tm.Send(tea.KeyMsg{Type: tea.KeyUp})
+			waitFor(t, tm, "▸ order_lookup")
+			if width < 100 { // the inspector takes the screen
+				tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+				waitFor(t, tm, "tab back")
+			}
+		}},
+		{"history", func(t *testing.T, tm *teatest.TestModel, _ int) {
+			say(tm, "where is my order 1042")
+			waitFor(t, tm, "Your latest order #1042 is shipped.")
+			tm.Send(tea.KeyMsg{Type: tea.KeyF2})
+			waitFor(t, tm, "page 1")
+			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+			waitFor(t, tm, "▸ ")
+		}},
+	}
+	for _, sc := range screens {
+		for _, size := range []struct {
+			name string
+			w, h int
+		}{{"80x24", 80, 24}, {"120x40", 120, 40}} {
+			name := size.name
+			if sc.name != "" {
+				name = sc.name + "-" + size.name
+			}
+			t.Run(name, func(t *testing.T) {
+				m, _, _ := bench(t)
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
+				waitFor(t, tm, "Hi! I'm Acme's")
+				sc.drive(t, tm, size.w)
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				view := tm.FinalModel(t).View()
+				for i, line := range strings.Split(view, "\n") {
+					if w := lipgloss.Width(line); w > size.w {
+						t.Errorf("line %d is %d wide, more than %d: %q", i, w, size.w, line)
+					}
+				}
+				if h := lipgloss.Height(view); h > size.h {
+					t.Errorf("the screen is %d lines, more than %d", h, size.h)
+				}
+				golden.RequireEqual(t, []byte(normalise(view)))
+			})
+		}
+	}
+}
+
+// normalise replaces what differs from run to run with fixed text.
+func normalise(view string) string {
+	for _, r := range []struct{ re, with string }{
+		{`dlv_[0-9a-f]{24}`, "dlv_XXXXXXXXXXXXXXXXXXXXXXXX"},
+		{`127\.0\.0\.1:\d{4,5}`, "127.0.0.1:PORT"},
+		{`[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT`, "Mon, 01 Jan 2026 00:00:00 GMT"},
+		{`\b\d\d:\d\d:\d\d\b`, "hh:mm:ss"}, // the table's wall clock, in local time
+	} {
+		view = regexp.MustCompile(r.re).ReplaceAllString(view, r.with)
+	}
+	return view
 }

@@ -33,6 +33,17 @@ type Styles struct {
 	Prompt  lipgloss.Style
 }
 
+// Cursor is the gutter of a list row: "▸ " on the selected row, two
+// spaces on the others. The selected row is reversed as well, but reverse
+// video is a style, and NO_COLOR or a dumb terminal drops every style: the
+// mark is what still shows the selection there.
+func Cursor(selected bool) string {
+	if selected {
+		return "▸ "
+	}
+	return "  "
+}
+
 // DefaultStyles returns the workbench's styles.
 func DefaultStyles() Styles {
 	green := lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#3FB950"}

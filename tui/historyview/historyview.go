@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -100,8 +101,12 @@ type Model struct {
 
 	filtering bool
 	input     textinput.Model
-	errLine   string
-	status    string
+
+	// Latency formats the latency column; tests fix it, as wall-clock
+	// latencies would make every screen different.
+	Latency func(time.Duration) string
+	errLine string
+	status  string
 }
 
 // New returns the view; Load fetches its first page.
@@ -109,7 +114,7 @@ func New(c *common.Common, opts Options) *Model {
 	in := textinput.New()
 	in.Prompt = "filter: "
 	in.Placeholder = "outcome:timeout action:order_lookup conv:conv_1 any text"
-	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in}
+	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in, Latency: transcript.FormatLatency}
 }
 
 // SetSize sets the view's inner size.
@@ -404,13 +409,13 @@ func (m *Model) View() string {
 	s := m.c.Styles
 	w := max(m.w, 1)
 	cut := lipgloss.NewStyle().MaxWidth(w)
-	lines := []string{s.Label.Render(cut.Render(row("TIME", "CONVERSATION", "ACTION/EVENT", "OUTCOME", "HTTP", "LATENCY")))}
+	lines := []string{s.Label.Render(cut.Render(common.Cursor(false) + row("TIME", "CONVERSATION", "ACTION/EVENT", "OUTCOME", "HTTP", "LATENCY")))}
 	rows := m.Rows()
 	if len(rows) == 0 && !m.loading {
 		lines = append(lines, s.Info.Render(cut.Render("no attempts match")))
 	}
 	for i, r := range rows {
-		line := cut.Render(summaryRow(r))
+		line := cut.Render(common.Cursor(i == m.sel) + summaryRow(r, m.Latency))
 		if i == m.sel {
 			line = s.Selected.Render(line)
 		} else {
@@ -461,7 +466,7 @@ func row(at, conv, what, outcome, status, latency string) string {
 	return fmt.Sprintf("%-8s %-16s %-21s %-15s %-4s %s", at, clip(conv, 16), clip(what, 21), clip(outcome, 15), status, latency)
 }
 
-func summaryRow(r history.Summary) string {
+func summaryRow(r history.Summary, formatLatency func(time.Duration) string) string {
 	what := r.ActionID
 	if r.Kind == engine.KindEvent {
 		what = "→ " + string(r.Event)
@@ -472,7 +477,7 @@ func summaryRow(r history.Summary) string {
 	}
 	latency := "-"
 	if r.Latency > 0 {
-		latency = transcript.FormatLatency(r.Latency)
+		latency = formatLatency(r.Latency)
 	}
 	return row(r.RecordedAt.Local().Format("15:04:05"), r.ConversationID, what, string(r.Outcome), status, latency)
 }

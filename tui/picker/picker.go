@@ -63,9 +63,9 @@ func (m *Model) View() string {
 	var lines []string
 	for i := first; i < len(m.items) && len(lines) < h; i++ {
 		it := m.items[i]
-		line := cut.Render(it.ID + "  " + s.Faint.Render(it.Detail))
+		line := cut.Render(common.Cursor(false) + it.ID + "  " + s.Faint.Render(it.Detail))
 		if i == m.sel {
-			line = s.Selected.Render(cut.Render(it.ID + "  " + it.Detail))
+			line = s.Selected.Render(cut.Render(common.Cursor(true) + it.ID + "  " + it.Detail))
 		}
 		lines = append(lines, line)
 	}

@@ -305,9 +305,9 @@ func (m *Model) listLines(h int) []string {
 	first := max(m.sel-(h-len(m.errs))+1, 0)
 	for i := first; i < len(m.list); i++ {
 		sc := m.list[i]
-		line := cut.Render(name(sc) + "  " + s.Faint.Render(sc.Path))
+		line := cut.Render(common.Cursor(false) + name(sc) + "  " + s.Faint.Render(sc.Path))
 		if i == m.sel {
-			line = s.Selected.Render(cut.Render(name(sc) + "  " + sc.Path))
+			line = s.Selected.Render(cut.Render(common.Cursor(true) + name(sc) + "  " + sc.Path))
 		}
 		lines = append(lines, line)
 	}

@@ -149,7 +149,8 @@ func (m *Model) refresh(bottom bool) {
 			line := AttemptLine(e.attempt, m.Latency)
 			line = truncate(line, m.vp.Width)
 			if i == sel {
-				r = s.Selected.Render(line)
+				// ▸ for → marks it where NO_COLOR drops the reverse video.
+				r = s.Selected.Render("▸" + strings.TrimPrefix(line, "→"))
 				selLine = len(lines)
 			} else {
 				r = OutcomeStyle(s, e.attempt).Render(line)
