@@ -65,22 +65,33 @@ func (d *Dispatcher) Emit(ctx context.Context, call EventCall) *Attempt {
 		At:             now,
 	}
 	body := eventBody(&call, now)
-	a.Request = Request{
-		Method: http.MethodPost,
-		URL:    call.Webhook.URL,
-		Header: http.Header{
-			"Content-Type":    jsonContentType,
-			"User-Agent":      d.userAgentValue,
-			"Accept-Encoding": acceptGzip,
-			"Authorization":   {"Bearer " + call.Webhook.Token},
-		},
-		Body: body,
-	}
+	a.Request = d.eventRequest(call.Webhook.URL, call.Webhook.Token, body)
 	if len(body) > MaxBodyBytes {
 		a.fail(OutcomeTooLarge, fmt.Sprintf("request body is %s bytes, over the %s-byte limit: the platform never sends it; shorten the message or ticket fields", commas(len(body)), commas(MaxBodyBytes)))
 		a.BotReply = ""
 		return a
 	}
+	d.sendEvent(ctx, a)
+	return a
+}
+
+// eventRequest is an event's POST of body with the webhook's token.
+func (d *Dispatcher) eventRequest(url, token string, body []byte) Request {
+	return Request{
+		Method: http.MethodPost,
+		URL:    url,
+		Header: http.Header{
+			"Content-Type":    jsonContentType,
+			"User-Agent":      d.userAgentValue,
+			"Accept-Encoding": acceptGzip,
+			"Authorization":   {"Bearer " + token},
+		},
+		Body: body,
+	}
+}
+
+// sendEvent sends a's request and classifies the answer.
+func (d *Dispatcher) sendEvent(ctx context.Context, a *Attempt) {
 	tgt, ok := d.checkURL(a)
 	if ok && d.exchange(ctx, a, tgt) {
 		classifyEvent(a)
@@ -90,7 +101,6 @@ func (d *Dispatcher) Emit(ctx context.Context, call EventCall) *Attempt {
 		// nothing on its behalf.
 		a.BotReply = ""
 	}
-	return a
 }
 
 // eventBody renders the reference's payload for the event, keys in its order.

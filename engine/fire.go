@@ -41,47 +41,58 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 	}
 	body, warnings := actionBody(&call, now)
 	a.Warnings = warnings
-	// Header keys are spelled as the reference spells them (X-DGbot-…), so
-	// they are not in Go's canonical form: index the map, don't Header.Get.
-	a.Request = Request{
-		Method: http.MethodPost,
-		URL:    call.Action.URL,
-		Header: http.Header{
-			"Content-Type":    jsonContentType,
-			"User-Agent":      d.userAgentValue,
-			"Accept-Encoding": acceptGzip,
-			DeliveryHeader:    {a.DeliveryID},
-			sign.Header:       {string(d.signer(call.Action.Secret).Append(make([]byte, 0, sign.Len), body))},
-		},
-		Body: body,
-	}
+	a.Request = d.actionRequest(call.Action.URL, call.Action.Secret, a.DeliveryID, body)
 	if len(body) > MaxBodyBytes {
 		a.fail(OutcomeTooLarge, fmt.Sprintf("request body is %s bytes, over the %s-byte limit: the platform never sends it; shrink the payload template or the values it takes", commas(len(body)), commas(MaxBodyBytes)))
 		return a
 	}
+	d.sendAction(ctx, a, now)
+	return a
+}
+
+// actionRequest is an action's POST of body, signed with secret.
+func (d *Dispatcher) actionRequest(url, secret, deliveryID string, body []byte) Request {
+	// Header keys are spelled as the reference spells them (X-DGbot-…), so
+	// they are not in Go's canonical form: index the map, don't Header.Get.
+	return Request{
+		Method: http.MethodPost,
+		URL:    url,
+		Header: http.Header{
+			"Content-Type":    jsonContentType,
+			"User-Agent":      d.userAgentValue,
+			"Accept-Encoding": acceptGzip,
+			DeliveryHeader:    {deliveryID},
+			sign.Header:       {string(d.signer(secret).Append(make([]byte, 0, sign.Len), body))},
+		},
+		Body: body,
+	}
+}
+
+// sendAction sends a's request within its conversation's rate limit and
+// classifies the answer.
+func (d *Dispatcher) sendAction(ctx context.Context, a *Attempt, now time.Time) {
 	tgt, ok := d.checkURL(a)
 	if !ok {
-		return a
+		return
 	}
-	decision := d.limiter.Reserve(call.ConversationID, now)
+	decision := d.limiter.Reserve(a.ConversationID, now)
 	a.Limit = LimitStatus{Remaining: decision.Remaining, FreesAt: decision.FreesAt}
 	if !decision.Allowed {
 		a.Outcome = OutcomeRateLimited
 		a.BotReply = replyRateLimited
 		a.Diagnosis = fmt.Sprintf("rate limit: %d calls in the last %s for conversation %s; the window frees at %s (in %s)",
-			RateLimit, minutes(RateWindow), call.ConversationID, decision.FreesAt.Format(time.TimeOnly), roundDuration(decision.FreesAt.Sub(now)))
-		return a
+			RateLimit, minutes(RateWindow), a.ConversationID, decision.FreesAt.Format(time.TimeOnly), roundDuration(decision.FreesAt.Sub(now)))
+		return
 	}
 	if d.exchange(ctx, a, tgt) {
 		classifyAction(a)
 	}
 	if !a.Sent && a.Outcome == OutcomeRejected {
 		// Refused at dial time: nothing left the machine, so it does not count.
-		d.limiter.Cancel(call.ConversationID, now)
-		s := d.limiter.Status(call.ConversationID, now)
+		d.limiter.Cancel(a.ConversationID, now)
+		s := d.limiter.Status(a.ConversationID, now)
 		a.Limit = LimitStatus{Remaining: s.Remaining, FreesAt: s.FreesAt}
 	}
-	return a
 }
 
 // Header values that never change are shared between attempts; nothing

@@ -9,7 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/template"
 	"github.com/actionbench/actionbench/tui/common"
 )
 
@@ -78,35 +77,29 @@ func (m Model) historyKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, m.hist.Update(msg)
 }
 
-// resend sends a stored attempt again through the workbench's dispatcher,
-// with the same action (or event) and conversation, and records it as a
-// new attempt. An event goes out with the visitor only: its other fields
-// are not kept in the history.
+// resend sends a stored attempt again (engine.Redeliver): its body byte
+// for byte, with a new delivery id, signed or authorised with the
+// workspace's secret or token, to the action's or webhook's URL as the
+// workspace has it now; the result is recorded as a new attempt.
 func (m Model) resend(ctx context.Context, a *engine.Attempt) (*engine.Attempt, int64, error) {
-	ws, d, v := m.opts.Workspace, m.opts.Dispatcher, m.opts.Visitor
-	var out *engine.Attempt
+	ws := m.opts.Workspace
+	r := engine.Redelivery{Previous: a}
 	switch a.Kind {
 	case engine.KindAction:
 		act, ok := ws.Action(a.ActionID)
 		if !ok {
 			return nil, 0, fmt.Errorf("no action %q in the workspace", a.ActionID)
 		}
-		vars := template.Vars{"visitor.name": v.Name, "visitor.email": v.Email}
-		out = d.Fire(ctx, engine.ActionCall{
-			Chatbot: ws.Chatbot, Action: act, ConversationID: a.ConversationID,
-			VisitorID: v.ID, Trigger: engine.TriggerManual, Vars: vars,
-		})
+		r.URL, r.Secret = act.URL, act.Secret
 	case engine.KindEvent:
 		if ws.Webhook == nil {
 			return nil, 0, fmt.Errorf("the workspace has no webhook")
 		}
-		out = d.Emit(ctx, engine.EventCall{
-			Chatbot: ws.Chatbot, Webhook: *ws.Webhook, ConversationID: a.ConversationID,
-			Event: a.Event, Fields: engine.EventFields{VisitorID: v.ID},
-		})
+		r.URL, r.Token = ws.Webhook.URL, ws.Webhook.Token
 	default:
 		return nil, 0, fmt.Errorf("attempt of unknown kind %q", a.Kind)
 	}
+	out := m.opts.Dispatcher.Redeliver(ctx, r)
 	if m.opts.Recorder == nil {
 		return out, 0, nil
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -82,9 +83,15 @@ func TestHistoryView(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "curl -sS -X POST 'https://127.0.0.1:") {
 		t.Errorf("attempt-3.sh: %v\n%s", err, b)
 	}
+	// The resend is a redelivery: attempt 3's bytes, under a new delivery id.
 	e, err := store.Get(context.Background(), 5)
-	if err != nil || e.Attempt.ActionID != "order_lookup" || e.Attempt.ConversationID != "conv_test" || e.Attempt.Trigger != engine.TriggerManual {
-		t.Errorf("the resent attempt: %v %+v", err, e)
+	orig, err3 := store.Get(context.Background(), 3)
+	if err != nil || err3 != nil {
+		t.Fatal(err, err3)
+	}
+	if a, o := e.Attempt, orig.Attempt; a.ActionID != "order_lookup" || a.ConversationID != "conv_test" || a.Trigger != o.Trigger ||
+		!bytes.Equal(a.Request.Body, o.Request.Body) || a.DeliveryID == o.DeliveryID {
+		t.Errorf("the resent attempt %+v, want attempt 3's action, trigger, conversation and body under a new delivery id", a)
 	}
 }
 
