@@ -341,13 +341,20 @@ func searchFor(t *testing.T, m Model, fs *fakeStore, text string) (Model, int) {
 	return m, len(fs.lists) - before
 }
 
-func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
+// historyOf opens the history view of an offline workbench on a
+// fakeStore of n attempts, its first page read.
+func historyOf(t *testing.T, n int64) (Model, *fakeStore) {
+	t.Helper()
 	m := offline(t)
-	fs := &fakeStore{n: 1000}
+	fs := &fakeStore{n: n}
 	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
 	m.layout()
 	m, cmd := update(t, m, press(tea.KeyF2))
-	m = run(t, m, cmd)
+	return run(t, m, cmd), fs
+}
+
+func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
+	m, fs := historyOf(t, 1000)
 
 	// Ten matches in a thousand rows: the page reads all ten windows.
 	m, reads := searchFor(t, m, fs, "rare")
@@ -377,7 +384,7 @@ func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
 		t.Errorf("footer with more to come:\n%s", v)
 	}
 	last := rows[len(rows)-1].ID
-	m, cmd = update(t, m, press(tea.KeyPgDown))
+	m, cmd := update(t, m, press(tea.KeyPgDown))
 	m = run(t, m, cmd)
 	if rows := m.hist.Rows(); len(rows) == 0 || rows[0].ID != last-3 {
 		t.Errorf("pgdn: the page starts at %v, want %d", rows, last-3)
@@ -385,14 +392,9 @@ func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
 }
 
 func TestHistoryLeftMidSearchStopsReading(t *testing.T) {
-	m := offline(t)
-	fs := &fakeStore{n: 1000}
-	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
-	m.layout()
-	m, cmd := update(t, m, press(tea.KeyF2))
-	m = run(t, m, cmd)
+	m, _ := historyOf(t, 1000)
 	m, _ = update(t, m, runes("/"), runes("rare"))
-	m, cmd = update(t, m, press(tea.KeyEnter))
+	m, cmd := update(t, m, press(tea.KeyEnter))
 	first := drain(cmd) // the first window: one match, more to read
 	m, _ = update(t, m, press(tea.KeyEsc))
 	m, cmd = update(t, m, first...)
