@@ -45,6 +45,21 @@ func BenchmarkReserve(b *testing.B) {
 	}
 }
 
+// BenchmarkReserveChurn is conversations that come and go, as real ones
+// do: 10,000 in rotation a second apart, so each is forgotten by a sweep
+// before its next call and comes back as new.
+func BenchmarkReserveChurn(b *testing.B) {
+	ids := convIDs(10_000)
+	l := ratelimit.New(3, window)
+	now, i := t0, 0
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.Add(time.Second)
+		l.Reserve(ids[i%len(ids)], now)
+		i++
+	}
+}
+
 func BenchmarkReserveParallel(b *testing.B) {
 	ids := convIDs(100_000)
 	l := ratelimit.New(3, window)

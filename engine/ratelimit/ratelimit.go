@@ -48,6 +48,10 @@ type shard struct {
 	// calls holds one record of limit+1 words per conversation: the count,
 	// then that many call times in ascending order.
 	calls []int64
+	// owners[i] is the conversation of record i, so that a sweep compacts
+	// the records in one pass, in place: conversations come and go all
+	// the time, and a sweep that allocated would make each of them pay.
+	owners []string
 	// peak is the largest len(index) since the map was last built; Go maps
 	// never shrink, so a map far below its peak is rebuilt to free memory.
 	peak      int
@@ -190,8 +194,9 @@ func (l *Limiter) record(s *shard, conversation string, t int64) []int64 {
 	}
 	i, ok := s.index[conversation]
 	if !ok {
-		i = uint32(len(s.calls) / (l.limit + 1))
+		i = uint32(len(s.owners))
 		s.calls = append(s.calls, make([]int64, l.limit+1)...)
+		s.owners = append(s.owners, conversation)
 		s.index[conversation] = i
 		s.peak = max(s.peak, len(s.index))
 	}
@@ -212,36 +217,48 @@ func (l *Limiter) sweepIfDue(s *shard, t int64) {
 	}
 }
 
-// sweep forgets s's conversations with no call still counting at t, then
-// compacts the records that remain and, when the map has fallen far below
-// its peak, rebuilds it, because deleting from a Go map frees nothing.
+// sweep forgets s's conversations with no call still counting at t and
+// compacts the records that remain, in place. When the shard has fallen
+// far below its peak it also gives memory back: it rebuilds the map
+// (deleting from a Go map frees nothing) and shrinks the slices.
 func (l *Limiter) sweep(s *shard, t int64) int {
 	s.lastSweep = max(s.lastSweep, t)
 	cutoff := t - l.window
-	forgotten := 0
-	for conv, i := range s.index {
-		r := l.rec(s, i)
+	size := l.limit + 1
+	kept := 0
+	for i, conv := range s.owners {
+		r := l.rec(s, uint32(i))
 		if r[0] == 0 || r[r[0]] <= cutoff {
 			delete(s.index, conv)
-			forgotten++
+			continue
 		}
+		if kept != i { // records only move down, so none is overwritten unread
+			copy(s.calls[kept*size:(kept+1)*size], r)
+			s.owners[kept] = conv
+			s.index[conv] = uint32(kept)
+		}
+		kept++
 	}
-	if forgotten == 0 {
-		return 0 // nothing was freed, so the records are already compact
+	forgotten := len(s.owners) - kept
+	clear(s.owners[kept:]) // let the forgotten ids be collected
+	s.owners, s.calls = s.owners[:kept], s.calls[:kept*size]
+	if s.peak >= minRebuild && kept < s.peak/4 {
+		index := make(map[string]uint32, kept)
+		for conv, i := range s.index {
+			index[conv] = i
+		}
+		s.index, s.peak = index, kept
+		s.owners = append(make([]string, 0, kept), s.owners...)
+		s.calls = append(make([]int64, 0, kept*size), s.calls...)
 	}
-	index := s.index
-	if len(index) < s.peak/4 {
-		index = make(map[string]uint32, len(s.index))
-		s.peak = len(s.index)
-	}
-	calls := make([]int64, 0, len(s.index)*(l.limit+1))
-	for conv, i := range s.index {
-		index[conv] = uint32(len(calls) / (l.limit + 1))
-		calls = append(calls, l.rec(s, i)...)
-	}
-	s.index, s.calls = index, calls
 	return forgotten
 }
+
+// minRebuild is the peak below which a shard keeps its map and slices
+// whatever it holds: a few dozen conversations' worth of memory is not
+// worth rebuilding for, and conversations that come and go would rebuild
+// them on every sweep.
+const minRebuild = 256
 
 // expire drops the calls at or before cutoff: a call at t stops counting
 // exactly at t+window.
