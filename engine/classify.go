@@ -246,7 +246,8 @@ func mediaType(h http.Header) string {
 	ct := h.Get("Content-Type")
 	switch ct {
 	case "", "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
-		return strings.SplitN(ct, ";", 2)[0] // the common cases, without a parse
+		mt, _, _ := strings.Cut(ct, ";") // the common cases, without a parse
+		return mt
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
