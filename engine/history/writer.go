@@ -92,9 +92,8 @@ type writer struct {
 	conn *sql.Conn // the write connection, held for the writer's life
 	now  func() time.Time
 	// Prepared on conn's driver connection and used only inside conn.Raw.
-	insAttempt, insAttempts, insTurn, insStamp, lastStamp *sqlite3.SQLiteStmt
-	runArgs                                               []driver.NamedValue // insAttempts' arguments, reused
-	rows                                                  sync.Pool           // of *attemptRow
+	insAttempt, insTurn, insStamp, lastStamp *sqlite3.SQLiteStmt
+	rows                                     sync.Pool // of *attemptRow
 
 	mu       sync.Mutex
 	open     *batch        // the batch writes join; nil when none is open
@@ -132,6 +131,14 @@ func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Tim
 		// Checkpoints run on ckdb's connection (see checkpoints), not in
 		// the writer's COMMITs.
 		if _, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil); err != nil {
+			return err
+		}
+		// A batch dirties a page of the conversation index per
+		// conversation in it; SQLite's default cache (2 MiB, 128 of our
+		// pages) overflows and spills dirty pages to the WAL before the
+		// COMMIT, writing some twice. 16 MiB, taken only as pages are used,
+		// cut the bytes written per attempt by 30 % (SubmitStream).
+		if _, err := c.Exec("PRAGMA cache_size = -16384", nil); err != nil {
 			return err
 		}
 		for _, p := range []struct {
