@@ -140,7 +140,21 @@ func (f *historyFlags) list(cmd *cobra.Command, e env) error {
 	list := store.List
 	if filter.Text != "" {
 		list = func(ctx context.Context, filter history.Filter) ([]history.Summary, error) {
-			return searchRows(ctx, store, filter, e.stderr)
+			// On a terminal, stderr counts the attempts read; the line is
+			// cleared before the table.
+			file, ok := e.stderr.(*os.File)
+			if !ok || !term.IsTerminal(file.Fd()) {
+				return searchRows(ctx, store, filter, history.SearchWindow, nil)
+			}
+			shown := false
+			rows, err := searchRows(ctx, store, filter, history.SearchWindow, func(read int64) {
+				fmt.Fprintf(file, "\rsearching… %s attempts read", engine.Commas(read))
+				shown = true
+			})
+			if shown {
+				fmt.Fprint(file, "\r\x1b[K")
+			}
+			return rows, err
 		}
 	}
 	rows, err := list(cmd.Context(), filter)
@@ -322,37 +336,31 @@ func writeBody(b *strings.Builder, body []byte) {
 	}
 }
 
-// searchRows runs a text search a window at a time (history.SearchWindow
-// attempts), so that a terminal on w shows how far it has read: text has
-// no index, and a search through a large history takes seconds.
-func searchRows(ctx context.Context, store *history.Store, f history.Filter, w io.Writer) ([]history.Summary, error) {
-	file, ok := w.(*os.File)
-	tty := ok && term.IsTerminal(file.Fd())
+// searchRows runs a text search a window of ids at a time (the CLI uses
+// history.SearchWindow) until it has f.Limit rows or has read the whole history, and
+// tells progress, when not nil, how many attempts it has read after each
+// window that left it short: text has no index, and a search through a
+// large history takes seconds.
+func searchRows(ctx context.Context, store *history.Store, f history.Filter, window int64, progress func(read int64)) ([]history.Summary, error) {
 	limit := f.Limit
 	var (
-		rows  []history.Summary
-		read  int64
-		shown bool
+		rows []history.Summary
+		read int64
 	)
 	for {
 		f.Limit = limit - len(rows)
-		page, err := store.Search(ctx, f, history.SearchWindow)
+		page, err := store.Search(ctx, f, window)
 		if err != nil {
 			return nil, err
 		}
 		rows = append(rows, page.Rows...)
 		read += page.Searched
 		if len(rows) >= limit || page.Next == 0 {
-			break
+			return rows, nil
 		}
 		f.Before = page.Next
-		if tty {
-			fmt.Fprintf(w, "\rsearching… %s attempts read", engine.Commas(read))
-			shown = true
+		if progress != nil {
+			progress(read)
 		}
 	}
-	if shown {
-		fmt.Fprint(w, "\r\x1b[K") // the progress line goes; the table takes its place
-	}
-	return rows, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/sign"
 )
 
@@ -235,5 +238,48 @@ func TestBadDatabase(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(notSQLite); !strings.HasPrefix(string(data), "these are my notes") {
 		t.Error("opening a non-database file changed it")
+	}
+}
+
+// TestSearchRowsWindowByWindow: history --text reads window after window
+// until it has its rows or the history ends, counting the attempts read
+// after each window that left it short.
+func TestSearchRowsWindowByWindow(t *testing.T) {
+	ctx := context.Background()
+	store, err := history.Open(ctx, filepath.Join(t.TempDir(), "h.db"), history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for id := 1; id <= 30; id++ {
+		a := &engine.Attempt{Kind: engine.KindAction, ConversationID: "conv_s", ActionID: "order_lookup", Outcome: engine.OutcomeMessage, BotReply: "Your order ships soon."}
+		if id == 3 || id == 14 || id == 26 {
+			a.BotReply = "Your REFUND is on its way."
+		}
+		if _, err := store.Record(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		limit    int
+		ids      string
+		progress string
+	}{
+		{10, "[26 14 3]", "[10 20]"}, // windows 21–30, 11–20, 1–10; short after the first two
+		{2, "[26 14]", "[10]"},       // full after the second window
+		{1, "[26]", "[]"},            // full after the first
+	} {
+		var progress []int64
+		rows, err := searchRows(ctx, store, history.Filter{Text: "refund", Limit: tc.limit}, 10, func(read int64) { progress = append(progress, read) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		if fmt.Sprint(ids) != tc.ids || fmt.Sprint(progress) != tc.progress {
+			t.Errorf("limit %d: ids %v, progress %v; want %s and %s", tc.limit, ids, progress, tc.ids, tc.progress)
+		}
 	}
 }
