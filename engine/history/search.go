@@ -6,8 +6,8 @@ import (
 )
 
 // SearchWindow is the window the workbench gives a page of a text search:
-// on this project's 2-core machines a page then takes at most ~100 ms,
-// however large the history (TestMillionRows times it).
+// on this project's 2-core machines a window takes about 0.13 s, however
+// large the history (TestMillionRows times it).
 const SearchWindow = 50_000
 
 // Page is a page of Search.
@@ -18,18 +18,18 @@ type Page struct {
 	// is left to look at. A page with fewer rows than the Limit and a
 	// Next above 0 stopped at its window, not at the end of the history.
 	Next int64
-	// Searched is how many ids the page's window covered below its
-	// Before: all of them when the page filled early or Next is 0.
+	// Searched is how many ids the page read below its Before: down to
+	// Next, or to the oldest attempt when Next is 0.
 	Searched int64
 }
 
 // Search is List for a view that pages: it also says where the next page
-// starts. A Text filter has no index, so each of its rows is read and
-// matched here; window bounds that work to the window ids below Before
-// (0: no bound), so that a page of a search through a million attempts
-// costs what a page through window of them costs, and the caller offers
-// to look further. A conversation filter is served by its index and a
-// conversation is small, so it is never windowed.
+// starts. No index serves a Text filter, so SQLite reads and matches
+// every row it passes; window bounds that work to the window ids below
+// Before (0: no bound), so that a page of a search through a million
+// attempts costs what one through window of them costs, and the caller
+// goes on from Next if it wants more. A conversation filter is served by
+// its index and a conversation is small, so it is never windowed.
 func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error) {
 	if err := s.checkOpen("search"); err != nil {
 		return Page{}, err

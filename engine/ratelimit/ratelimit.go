@@ -39,8 +39,9 @@ type Limiter struct {
 
 // shard holds the conversations whose ids hash to it. Their calls live in
 // one flat slice rather than in per-conversation values, so a conversation
-// costs a map slot with a small index plus limit+1 words, whatever the limit,
-// and reserving never allocates once the conversation exists.
+// costs a map slot with a small index, limit+1 words and the header of its
+// id in owners, whatever the limit, and reserving never allocates once the
+// conversation exists.
 type shard struct {
 	mu sync.Mutex
 	// index maps a conversation to its record number in calls.

@@ -125,9 +125,6 @@ func (m *Model) SetSize(w, h int) {
 
 // PageSize is how many rows fit: the height less the header and the
 // status line.
-//
-// A page is fetched with history.Store.Search, which says where the next
-// one starts.
 func (m *Model) PageSize() int { return max(m.h-2, 1) }
 
 // Filtering reports whether the filter input has the keys.
