@@ -28,28 +28,32 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	ctx, cancel := d.withTimeout(ctx)
 	defer cancel()
 
-	var remote net.Addr
-	trace := &httptrace.ClientTrace{
-		GotConn: func(info httptrace.GotConnInfo) { remote = info.Conn.RemoteAddr() },
-	}
+	st := &exchangeState{}
+	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.remote = info.Conn.RemoteAddr() }
 	body := a.Request.Body
 	req := (&http.Request{
 		Method: a.Request.Method,
 		// Shared with the cache: a RoundTripper must not modify the request.
-		URL:           t.url,
-		Host:          t.url.Host,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        a.Request.Header,
-		Body:          io.NopCloser(bytes.NewReader(body)),
+		URL:        t.url,
+		Host:       t.url.Host,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     a.Request.Header,
+		// NopCloser of a *bytes.Reader is what the transport knows to be
+		// in memory: it then writes headers and body together. Any other
+		// reader has the headers flushed alone first, an extra TLS
+		// record and write (measured: a tenth slower).
+		Body: io.NopCloser(bytes.NewReader(body)),
+		// For a retry on a kept-alive connection that closed before
+		// anything was written.
 		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
 		ContentLength: int64(len(body)),
-	}).WithContext(httptrace.WithClientTrace(ctx, trace))
+	}).WithContext(httptrace.WithClientTrace(ctx, &st.trace))
 
 	a.Started = time.Now()
 	resp, err := d.transport(t.client).RoundTrip(req)
-	d.noteRemote(a, remote)
+	d.noteRemote(a, st.remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
 		d.transportFailure(ctx, a, err, nil)
@@ -82,6 +86,13 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("took %s: the platform gives up at %s; respond within %s", seconds(a.Latency), seconds(d.timeout), seconds(SlowAfter)))
 	}
 	return true
+}
+
+// exchangeState is the trace that sees an exchange's connection and what
+// it saw, in one allocation.
+type exchangeState struct {
+	trace  httptrace.ClientTrace
+	remote net.Addr // the connection the request went out on
 }
 
 // noteRemote records the connection the request went out on, and what
