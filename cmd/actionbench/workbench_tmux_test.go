@@ -128,7 +128,10 @@ func TestWorkbenchNoColorInTmux(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("NO_COLOR=%v", !tc.colour), func(t *testing.T) {
 			dir := t.TempDir()
-			command := fmt.Sprintf("env -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor %s %s --db %s", tc.env, shellQuote(binary), shellQuote(filepath.Join(dir, "h.db")))
+			// termenv, under lipgloss, also takes CI (set by most CI
+			// systems) to mean "not a terminal" and CLICOLOR=0 to mean no
+			// colour: clear them too, or the control fails on a CI runner.
+			command := fmt.Sprintf("env -u NO_COLOR -u CI -u CLICOLOR -u CLICOLOR_FORCE TERM=xterm-256color COLORTERM=truecolor %s %s --db %s", tc.env, shellQuote(binary), shellQuote(filepath.Join(dir, "h.db")))
 			term := startTerminal(t, 80, 24, dir, command)
 			term.waitFor("Hi! I'm Acme's")
 			term.keys("where is my order 1042", "Enter")
