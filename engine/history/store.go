@@ -238,10 +238,14 @@ func dsn(abs string, busy time.Duration, extra ...string) string {
 }
 
 // writeDSN is the write connection's: WAL, synchronous=NORMAL (durable
-// against a process crash; see Open), foreign keys enforced, and
-// BEGIN IMMEDIATE so a transaction waits for the lock up front.
+// against a process crash; see Open), foreign keys enforced,
+// BEGIN IMMEDIATE so a transaction waits for the lock up front, and no
+// per-connection mutex: database/sql hands a connection to one goroutine at
+// a time (the writer holds its own for life), so SQLite's lock around each
+// of the ~20 calls an insert makes only cost time: 5 % of the writer's CPU
+// (SubmitStream, 8 alternating runs).
 func writeDSN(abs string, busy time.Duration) string {
-	return dsn(abs, busy, "_journal_mode=WAL", "_synchronous=NORMAL", "_foreign_keys=on", "_txlock=immediate")
+	return dsn(abs, busy, "_journal_mode=WAL", "_synchronous=NORMAL", "_foreign_keys=on", "_txlock=immediate", "_mutex=no")
 }
 
 // readDSN is the read pool's. It leaves the journal mode alone (the file
