@@ -101,88 +101,16 @@ func TestMillionRows(t *testing.T) {
 	if os.Getenv("ACTIONBENCH_BIG") == "" {
 		t.Skip("set ACTIONBENCH_BIG=1 to fill and time a 1,000,000-row history")
 	}
-	const (
-		rows          = 1_000_000
-		conversations = 10_000
-		perTxn        = 10_000
-	)
+	const rows = 1_000_000
 	ctx := context.Background()
 	path := testDB(t)
 	s := openTest(t, path, Options{})
-
-	// The mix: a fifth events; outcomes as a busy developer's history
-	// looks, with timeout rare (1 %) so a sparse filter is timed too.
-	outcomes := []struct {
-		o engine.Outcome
-		w int
-	}{
-		{engine.OutcomeMessage, 55}, {engine.OutcomeData, 15}, {engine.OutcomeError, 12},
-		{engine.OutcomeInvalidResponse, 5}, {engine.OutcomeTransportError, 3}, {engine.OutcomeRateLimited, 6},
-		{engine.OutcomeRejected, 2}, {engine.OutcomeTooLarge, 1}, {engine.OutcomeTimeout, 1},
-	}
-	actions := []string{"order_lookup", "book_demo", "refund", "create_lead", "track_parcel"}
 	r := rand.New(rand.NewPCG(7, 11))
-	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	recordedAt := func(i int) time.Time { return base.Add(time.Duration(i) * time.Millisecond) }
-
-	// The fill writes through a connection of its own, under the API, so
-	// that each row gets a recorded_at of its own.
 	db := rawDB(t, path)
 	start := time.Now()
-	for done := 0; done < rows; done += perTxn {
-		err := inTx(ctx, db, func(tx *sql.Tx) error {
-			ins, err := tx.Prepare(insertAttemptSQL)
-			if err != nil {
-				return err
-			}
-			defer ins.Close()
-			stamp, err := tx.Prepare(insertStampSQL)
-			if err != nil {
-				return err
-			}
-			defer stamp.Close()
-			for i := done; i < done+perTxn; i++ {
-				conv := fmt.Sprintf("conv_%05d", r.IntN(conversations))
-				a := benchAttempt(r, conv, recordedAt(i))
-				if r.IntN(5) == 0 {
-					a.Kind, a.ActionID, a.Trigger = engine.KindEvent, "", ""
-					a.Event = engine.Events[r.IntN(len(engine.Events))]
-				} else {
-					a.ActionID = actions[r.IntN(len(actions))]
-				}
-				pick := r.IntN(100)
-				for _, o := range outcomes {
-					if pick < o.w {
-						a.Outcome = o.o
-						break
-					}
-					pick -= o.w
-				}
-				if a.Outcome == engine.OutcomeRateLimited || a.Outcome == engine.OutcomeRejected || a.Outcome == engine.OutcomeTimeout {
-					a.Response, a.Sent = nil, a.Outcome == engine.OutcomeTimeout
-				}
-				res, err := ins.Exec(attemptValues(a, recordedAt(i).UnixNano())...)
-				if err != nil {
-					return err
-				}
-				// Each row as if committed alone: a stamp each, the most
-				// the Since lookup ever has to search.
-				id, err := res.LastInsertId()
-				if err != nil {
-					return err
-				}
-				if _, err := stamp.Exec(recordedAt(i).UnixNano(), id); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("fill: %v", err)
-		}
-	}
+	fillHistory(t, db, rows, r)
 	fill := time.Since(start)
-	t.Logf("filled %d rows in %v (%.0f rows/s, %d rows per transaction)", rows, fill.Round(time.Millisecond), rows/fill.Seconds(), perTxn)
+	t.Logf("filled %d rows in %v (%.0f rows/s, %d rows per transaction)", rows, fill.Round(time.Millisecond), rows/fill.Seconds(), fillPerTxn)
 
 	// timeQuery runs q until it has a stable median (the first run warms
 	// the page cache) and checks the target.
@@ -232,8 +160,8 @@ func TestMillionRows(t *testing.T) {
 	timeQuery("kind=event page", page, list(Filter{Kind: engine.KindEvent}))
 	timeQuery("action + outcome=timeout page", page, list(Filter{Action: "refund", Outcome: engine.OutcomeTimeout}))
 	timeQuery("conversation + kind=action page", page, list(Filter{Conversation: conv.Conversation, Kind: engine.KindAction}))
-	timeQuery("since the last 1,000 rows", page, list(Filter{Since: recordedAt(rows - 1000)}))
-	timeQuery("since after the last row (empty)", page, list(Filter{Since: recordedAt(rows + 1)}))
+	timeQuery("since the last 1,000 rows", page, list(Filter{Since: fillTime(rows - 1000)}))
+	timeQuery("since after the last row (empty)", page, list(Filter{Since: fillTime(rows + 1)}))
 	timeQuery("CountByOutcome, all rows", 200*time.Millisecond, func() (int, error) {
 		m, err := s.CountByOutcome(ctx, Filter{})
 		total := 0
@@ -250,7 +178,7 @@ func TestMillionRows(t *testing.T) {
 		return len(m), err
 	})
 	timeQuery("CountByOutcome, last 100,000 rows", 200*time.Millisecond, func() (int, error) {
-		m, err := s.CountByOutcome(ctx, Filter{Since: recordedAt(rows - 100_000)})
+		m, err := s.CountByOutcome(ctx, Filter{Since: fillTime(rows - 100_000)})
 		return len(m), err
 	})
 	timeQuery("CountedCalls, one conversation", page, func() (int, error) {
@@ -270,6 +198,23 @@ func TestMillionRows(t *testing.T) {
 		return 1, err
 	})
 
+	// What upgrading a history this size to the block-led conversation
+	// index costs, once: rebuild the index the step replaces, then time
+	// the step.
+	if _, err := db.ExecContext(ctx, `DROP INDEX attempts_conversation_block;
+		CREATE INDEX attempts_conversation ON attempts(conversation_id, id)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range migrations() {
+		if step.name == "conversation index by id block" {
+			start := time.Now()
+			if err := inTx(ctx, db, func(tx *sql.Tx) error { _, err := tx.ExecContext(ctx, step.sql); return err }); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%-42s %8.3f s", "migration to the block-led index", time.Since(start).Seconds())
+		}
+	}
+
 	if err := s.Close(); err != nil { // checkpoints the WAL into the file
 		t.Fatal(err)
 	}
@@ -280,6 +225,85 @@ func TestMillionRows(t *testing.T) {
 		}
 	}
 	t.Logf("file: %.1f MB, %.0f bytes per attempt", float64(size)/1e6, float64(size)/rows)
+}
+
+// fillTime is when fillHistory records its i-th attempt.
+func fillTime(i int) time.Time {
+	return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
+}
+
+// fillPerTxn is how many attempts fillHistory writes per transaction.
+const fillPerTxn = 10_000
+
+// fillHistory adds n realistic attempts over 10,000 conversations to the
+// history db has open: a fifth events, outcomes as a busy developer's
+// history looks, with timeout rare (1 %) so a sparse filter can be timed.
+// It writes under the API, so that each row gets a recorded_at of its own
+// (fillTime) and a stamp, as if committed alone: the most the Since lookup
+// ever has to search.
+func fillHistory(tb testing.TB, db *sql.DB, n int, r *rand.Rand) {
+	tb.Helper()
+	const conversations = 10_000
+	outcomes := []struct {
+		o engine.Outcome
+		w int
+	}{
+		{engine.OutcomeMessage, 55}, {engine.OutcomeData, 15}, {engine.OutcomeError, 12},
+		{engine.OutcomeInvalidResponse, 5}, {engine.OutcomeTransportError, 3}, {engine.OutcomeRateLimited, 6},
+		{engine.OutcomeRejected, 2}, {engine.OutcomeTooLarge, 1}, {engine.OutcomeTimeout, 1},
+	}
+	actions := []string{"order_lookup", "book_demo", "refund", "create_lead", "track_parcel"}
+	ctx := context.Background()
+	for done := 0; done < n; done += fillPerTxn {
+		err := inTx(ctx, db, func(tx *sql.Tx) error {
+			ins, err := tx.Prepare(insertAttemptSQL)
+			if err != nil {
+				return err
+			}
+			defer ins.Close()
+			stamp, err := tx.Prepare(insertStampSQL)
+			if err != nil {
+				return err
+			}
+			defer stamp.Close()
+			for i := done; i < min(done+fillPerTxn, n); i++ {
+				conv := fmt.Sprintf("conv_%05d", r.IntN(conversations))
+				a := benchAttempt(r, conv, fillTime(i))
+				if r.IntN(5) == 0 {
+					a.Kind, a.ActionID, a.Trigger = engine.KindEvent, "", ""
+					a.Event = engine.Events[r.IntN(len(engine.Events))]
+				} else {
+					a.ActionID = actions[r.IntN(len(actions))]
+				}
+				pick := r.IntN(100)
+				for _, o := range outcomes {
+					if pick < o.w {
+						a.Outcome = o.o
+						break
+					}
+					pick -= o.w
+				}
+				if a.Outcome == engine.OutcomeRateLimited || a.Outcome == engine.OutcomeRejected || a.Outcome == engine.OutcomeTimeout {
+					a.Response, a.Sent = nil, a.Outcome == engine.OutcomeTimeout
+				}
+				res, err := ins.Exec(attemptValues(a, fillTime(i).UnixNano())...)
+				if err != nil {
+					return err
+				}
+				id, err := res.LastInsertId()
+				if err != nil {
+					return err
+				}
+				if _, err := stamp.Exec(fillTime(i).UnixNano(), id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatalf("fill: %v", err)
+		}
+	}
 }
 
 // searchTarget is what a page of a text search may take: a window of

@@ -136,6 +136,10 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				if l, err := s.List(ctx, Filter{Since: t0}); err != nil || len(l) != 1 || l[0].ID != 1 {
 					t.Errorf("List(Since) = %+v, %v; want the row written at version %d", l, err, k)
 				}
+				// And by its conversation, through whichever index the step left.
+				if l, err := s.List(ctx, Filter{Conversation: richAction().ConversationID}); err != nil || len(l) != 1 || l[0].ID != 1 {
+					t.Errorf("List(Conversation) = %+v, %v; want the row written at version %d", l, err, k)
+				}
 				turns, err := s.Transcript(ctx, "conv_42")
 				if err != nil || len(turns) != 1 {
 					t.Errorf("Transcript = %v, %v; want the turn written at version %d", turns, err, k)

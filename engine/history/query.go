@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
@@ -71,7 +70,6 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Summary, error) {
 		page, err := s.Search(ctx, f, 0)
 		return page.Rows, err
 	}
-	where, args := whereClause(f, true)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -79,9 +77,8 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Summary, error) {
 	// Keyset paging: the next page is "id < last id seen", an index range
 	// that costs the same on page 1 and page 20,000; OFFSET would walk
 	// every skipped row.
-	rows, err := s.rdb.QueryContext(ctx,
-		"SELECT "+summaryColumns+" FROM attempts"+where+" ORDER BY id DESC LIMIT ?",
-		append(args, limit)...)
+	query, args := listQuery(f, limit)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, wrapErr(s.path, "list", err)
 	}
@@ -125,8 +122,8 @@ func (s *Store) CountByOutcome(ctx context.Context, f Filter) (map[engine.Outcom
 	if err := s.checkOpen("count"); err != nil {
 		return nil, err
 	}
-	where, args := whereClause(f, false)
-	rows, err := s.rdb.QueryContext(ctx, "SELECT outcome, count(*) FROM attempts"+where+" GROUP BY outcome", args...)
+	query, args := countQuery(f)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, wrapErr(s.path, "count", err)
 	}
@@ -157,8 +154,35 @@ type equality struct {
 	partial bool // its index holds only the rows where column <> ''
 }
 
-// whereClause turns f into a WHERE clause (with a leading space, or empty)
-// and its arguments; paging says whether f.Before applies.
+// selection is the attempts a Filter selects, as SQL: a statement is
+// with + "SELECT … FROM attempts" + where [+ more terms] [+ newest].
+type selection struct {
+	with   string // a WITH clause where needs, or empty
+	where  string // " WHERE …", or empty
+	args   []any  // where's arguments, in order
+	newest string // " ORDER BY …": newest first, in the order the chosen index keeps
+}
+
+// and adds a term (a condition with its arguments) to the WHERE clause.
+func (sel *selection) and(term string, args ...any) {
+	if sel.where == "" {
+		sel.where = " WHERE " + term
+	} else {
+		sel.where += " AND " + term
+	}
+	sel.args = append(sel.args, args...)
+}
+
+// blocks numbers the blocks of attempts_conversation_block (schema.go)
+// from the newest down to 0; a conversation's rows are looked for in each.
+// A million attempts are 62 blocks, and a block without the conversation
+// costs one index seek. Queries spell the block "(id >> 14)", the index's
+// own expression, for SQLite to match it to the index.
+const blocks = `WITH RECURSIVE blocks(b) AS (
+	SELECT (SELECT max(id) FROM attempts) >> 14 UNION ALL SELECT b - 1 FROM blocks WHERE b > 0) `
+
+// selectAttempts turns f into a selection; paging says whether f.Before
+// applies.
 //
 // Without statistics SQLite cannot tell which of two equality indexes is
 // narrower and may pick the wrong one: "kind = 'action' AND
@@ -166,7 +190,7 @@ type equality struct {
 // So exactly one filter, the likeliest narrowest, may use its index; the
 // others are written "+column = ?", which SQLite checks per row but never
 // looks up through an index.
-func whereClause(f Filter, paging bool) (string, []any) {
+func selectAttempts(f Filter, paging bool) selection {
 	var eqs []equality
 	add := func(column, value string, rank int, partial bool) {
 		if value != "" {
@@ -189,21 +213,23 @@ func whereClause(f Filter, paging bool) (string, []any) {
 			best = i
 		}
 	}
-	var (
-		conds []string
-		args  []any
-	)
+	sel := selection{newest: " ORDER BY id DESC"}
 	for i, eq := range eqs {
 		switch {
+		case i == best && eq.column == "conversation_id":
+			// Block by block, newest first: the index's own order, and
+			// id order, since blocks are ranges of ids.
+			sel.with = blocks
+			sel.and("(id >> 14) IN blocks AND conversation_id = ?", eq.value)
+			sel.newest = " ORDER BY (id >> 14) DESC, id DESC"
 		case i == best && eq.partial:
 			// The literal term lets SQLite match the partial index's WHERE.
-			conds = append(conds, eq.column+" = ? AND "+eq.column+" <> ''")
+			sel.and(eq.column+" = ? AND "+eq.column+" <> ''", eq.value)
 		case i == best:
-			conds = append(conds, eq.column+" = ?")
+			sel.and(eq.column+" = ?", eq.value)
 		default:
-			conds = append(conds, "+"+eq.column+" = ?")
+			sel.and("+"+eq.column+" = ?", eq.value)
 		}
-		args = append(args, eq.value)
 	}
 	if !f.Since.IsZero() {
 		// recorded_at never decreases with id (the writer's stamp), so
@@ -211,17 +237,37 @@ func whereClause(f Filter, paging bool) (string, []any) {
 		// row's id": an id range every index above serves. That row is
 		// the first of its transaction, which stamps lists. No such row
 		// makes the bound NULL, and the result empty.
-		conds = append(conds, "id >= (SELECT first_id FROM stamps WHERE recorded_at >= ? ORDER BY recorded_at, first_id LIMIT 1)")
-		args = append(args, f.Since.UnixNano())
+		sel.and("id >= (SELECT first_id FROM stamps WHERE recorded_at >= ? ORDER BY recorded_at, first_id LIMIT 1)", f.Since.UnixNano())
 	}
 	if paging && f.Before > 0 {
-		conds = append(conds, "id < ?")
-		args = append(args, f.Before)
+		sel.and("id < ?", f.Before)
 	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return sel
+}
+
+// page is the statement for the newest limit attempts of sel, as
+// summaries.
+func (sel selection) page(limit int) (string, []any) {
+	return sel.with + "SELECT " + summaryColumns + " FROM attempts" + sel.where + sel.newest + " LIMIT ?",
+		append(sel.args, limit)
+}
+
+// listQuery is List's statement.
+func listQuery(f Filter, limit int) (string, []any) {
+	return selectAttempts(f, true).page(limit)
+}
+
+// countQuery is CountByOutcome's statement.
+func countQuery(f Filter) (string, []any) {
+	sel := selectAttempts(f, false)
+	return sel.with + "SELECT outcome, count(*) FROM attempts" + sel.where + " GROUP BY outcome", sel.args
+}
+
+// countedCallsQuery is CountedCalls' statement, from (unix nanoseconds) on.
+func countedCallsQuery(conversation string, from int64) (string, []any) {
+	sel := selectAttempts(Filter{Conversation: conversation}, false)
+	sel.and("counts_against_limit = 1 AND at >= ?", from)
+	return sel.with + "SELECT at FROM attempts" + sel.where + " ORDER BY at, id", sel.args
 }
 
 // CountedCalls returns the virtual times of the conversation's action calls
@@ -235,11 +281,10 @@ func (s *Store) CountedCalls(ctx context.Context, conversation string, since tim
 	if !since.IsZero() {
 		from = since.UnixNano()
 	}
-	// The conversation's rows come through attempts_conversation and
-	// are sorted by virtual time: a conversation is small (see schema.go).
-	rows, err := s.rdb.QueryContext(ctx, `SELECT at FROM attempts
-		WHERE conversation_id = ? AND counts_against_limit = 1 AND at >= ?
-		ORDER BY at, id`, conversation, from)
+	// The conversation's rows come through its index and are sorted by
+	// virtual time: a conversation is small (see schema.go).
+	query, args := countedCallsQuery(conversation, from)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, wrapErr(s.path, "read counted calls", err)
 	}

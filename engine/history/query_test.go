@@ -13,12 +13,23 @@ import (
 )
 
 // fixture is a small history whose expected answers the tests compute
-// from the inputs.
+// from the inputs. Its ids jump every 12 attempts to just below the next
+// multiple of 16,384, so that the history spans the conversation index's
+// blocks (schema.go) and runs of attempts straddle their edges.
 type fixture struct {
 	s        *Store
 	path     string
-	attempts []*engine.Attempt // by id - 1
-	recorded []time.Time       // by id - 1
+	attempts []*engine.Attempt
+	ids      []int64     // attempts[i]'s id
+	recorded []time.Time // attempts[i]'s
+}
+
+// blockSize is the span of ids of a block of the conversation index.
+const blockSize = 1 << 14
+
+// byID is the fixture's attempt with that id.
+func (f *fixture) byID(id int64) *engine.Attempt {
+	return f.attempts[slices.Index(f.ids, id)]
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -27,6 +38,8 @@ func newFixture(t *testing.T) *fixture {
 	clock := &fakeClock{now: t0}
 	f := &fixture{path: testDB(t)}
 	f.s = openTest(t, f.path, Options{Now: clock.Now})
+	raw := rawDB(t, f.path)
+	next := int64(1)
 	outcomes := []engine.Outcome{engine.OutcomeMessage, engine.OutcomeData, engine.OutcomeError,
 		engine.OutcomeTimeout, engine.OutcomeMessage, engine.OutcomeRateLimited, engine.OutcomeRejected}
 	for i := range 60 {
@@ -42,18 +55,36 @@ func newFixture(t *testing.T) *fixture {
 		a.DeliveryID = fmt.Sprintf("dlv_%02d", i)
 		a.Outcome = outcomes[i%len(outcomes)]
 		a.At = t0.Add(time.Duration(i) * time.Minute)
+		var placeholder int64
+		if i > 0 && i%12 == 0 {
+			// SQLite gives a new row the largest id plus one: a row
+			// just below the target, deleted after, moves the next id.
+			next = int64(i/12)*blockSize - 2
+			placeholder = next - 1
+			if _, err := raw.Exec("INSERT INTO attempts (id, "+attemptColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				append([]any{placeholder}, attemptValues(richAction(), t0.UnixNano())...)...); err != nil {
+				t.Fatal(err)
+			}
+		}
 		id, err := f.s.Record(ctx, a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id != int64(i+1) {
-			t.Fatalf("id %d, want %d", id, i+1)
+		if id != next {
+			t.Fatalf("id %d, want %d", id, next)
+		}
+		next++
+		if placeholder > 0 {
+			if _, err := raw.Exec("DELETE FROM attempts WHERE id = ?", placeholder); err != nil {
+				t.Fatal(err)
+			}
 		}
 		e, err := f.s.Get(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.attempts = append(f.attempts, a)
+		f.ids = append(f.ids, id)
 		f.recorded = append(f.recorded, e.RecordedAt)
 	}
 	return f
@@ -63,7 +94,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) want(flt Filter) []int64 {
 	var ids []int64
 	for i := len(f.attempts) - 1; i >= 0; i-- {
-		a, id := f.attempts[i], int64(i+1)
+		a, id := f.attempts[i], f.ids[i]
 		if (flt.Conversation != "" && a.ConversationID != flt.Conversation) ||
 			(flt.Action != "" && a.ActionID != flt.Action) ||
 			(flt.Event != "" && a.Event != flt.Event) ||
@@ -90,10 +121,12 @@ func filters(f *fixture) map[string]Filter {
 		"since":                  {Since: f.recorded[40]},
 		"since between":          {Since: f.recorded[40].Add(-time.Millisecond)},
 		"since future":           {Since: f.recorded[59].Add(time.Hour)},
-		"before":                 {Before: 30},
+		"before":                 {Before: f.ids[30]},
+		"before a block's first": {Before: f.ids[26]},
+		"conversation before":    {Conversation: "conv_3", Before: f.ids[38]},
 		"conversation and kind":  {Conversation: "conv_1", Kind: engine.KindAction},
 		"action and outcome":     {Action: "refund", Outcome: engine.OutcomeError},
-		"everything":             {Conversation: "conv_2", Kind: engine.KindAction, Outcome: engine.OutcomeMessage, Since: f.recorded[10], Before: 55},
+		"everything":             {Conversation: "conv_2", Kind: engine.KindAction, Outcome: engine.OutcomeMessage, Since: f.recorded[10], Before: f.ids[55]},
 		"nothing matches":        {Conversation: "conv_404"},
 		"event of kind action":   {Event: engine.EventMessageReceived, Kind: engine.KindAction},
 		"outcome with no record": {Outcome: engine.OutcomeTooLarge},
@@ -126,7 +159,7 @@ func TestListSummary(t *testing.T) {
 	}
 	a := f.attempts[59]
 	want := Summary{
-		ID: 60, RecordedAt: f.recorded[59], At: a.At, Kind: a.Kind, ConversationID: a.ConversationID,
+		ID: f.ids[59], RecordedAt: f.recorded[59], At: a.At, Kind: a.Kind, ConversationID: a.ConversationID,
 		ActionID: a.ActionID, Event: a.Event, Trigger: a.Trigger, Outcome: a.Outcome,
 		Status: a.Response.Status, Latency: a.Latency, DeliveryID: a.DeliveryID, ReplyAction: a.ReplyAction,
 	}
@@ -184,7 +217,7 @@ func TestCountByOutcome(t *testing.T) {
 		flt.Before, flt.Limit = 0, 0 // ignored by CountByOutcome
 		want := map[engine.Outcome]int{}
 		for _, id := range f.want(flt) {
-			want[f.attempts[id-1].Outcome]++
+			want[f.byID(id).Outcome]++
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: CountByOutcome = %v, want %v", name, got, want)
@@ -291,7 +324,7 @@ func TestTranscript(t *testing.T) {
 // walks an index in id order (no sort, no full scan), whatever the filter.
 func TestQueryPlans(t *testing.T) {
 	f := newFixture(t)
-	plan := func(query string, args ...any) string {
+	plan := func(query string, args []any) string {
 		rows, err := f.s.rdb.Query("EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
 			t.Fatalf("%s: %v", query, err)
@@ -309,8 +342,7 @@ func TestQueryPlans(t *testing.T) {
 		return strings.Join(lines, "; ")
 	}
 	for name, flt := range filters(f) {
-		where, args := whereClause(flt, true)
-		p := plan("SELECT "+summaryColumns+" FROM attempts"+where+" ORDER BY id DESC LIMIT 50", args...)
+		p := plan(listQuery(flt, 50))
 		if strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s: List sorts: %s", name, p)
 		}
@@ -321,7 +353,7 @@ func TestQueryPlans(t *testing.T) {
 			set   bool
 			index string
 		}{
-			{flt.Conversation != "", "attempts_conversation"},
+			{flt.Conversation != "", "attempts_conversation_block (<expr>=? AND conversation_id=?"},
 			{flt.Conversation == "" && flt.Outcome == engine.OutcomeTimeout, "attempts_outcome"},
 			{flt.Conversation == "" && flt.Outcome == "" && flt.Action != "", "attempts_action"},
 			{flt.Conversation == "" && flt.Outcome == "" && flt.Event != "", "attempts_event"},
@@ -332,15 +364,23 @@ func TestQueryPlans(t *testing.T) {
 			}
 		}
 	}
-	p := plan("SELECT outcome, count(*) FROM attempts GROUP BY outcome")
+	p := plan(countQuery(Filter{}))
 	if !strings.Contains(p, "COVERING INDEX attempts_outcome") {
 		t.Errorf("CountByOutcome: %s, want a scan of the covering outcome index", p)
 	}
-	p = plan(`SELECT at FROM attempts WHERE conversation_id = ? AND counts_against_limit = 1 AND at >= ? ORDER BY at, id`, "c", 0)
-	if !strings.Contains(p, "attempts_conversation") {
-		t.Errorf("CountedCalls: %s, want the conversation index", p)
+	p = plan(countQuery(Filter{Conversation: "c"}))
+	if !strings.Contains(p, "attempts_conversation_block (<expr>=? AND conversation_id=?)") {
+		t.Errorf("CountByOutcome(conversation): %s, want the conversation index, block by block", p)
 	}
-	p = plan("SELECT at, speaker, text, attempt_id FROM turns WHERE conversation_id = ? ORDER BY id", "c")
+	p = plan(countedCallsQuery("c", 0))
+	if !strings.Contains(p, "attempts_conversation_block (<expr>=? AND conversation_id=?)") {
+		t.Errorf("CountedCalls: %s, want the conversation index, block by block", p)
+	}
+	p = plan(selectAttempts(Filter{Conversation: "c", Text: "x"}, false).page(50))
+	if !strings.Contains(p, "attempts_conversation_block (<expr>=? AND conversation_id=?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("Search(conversation): %s, want the conversation index in order", p)
+	}
+	p = plan("SELECT at, speaker, text, attempt_id FROM turns WHERE conversation_id = ? ORDER BY id", []any{"c"})
 	if !strings.Contains(p, "turns_conversation") || strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("Transcript: %s, want the turns index in order", p)
 	}

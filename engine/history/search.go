@@ -64,30 +64,25 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 	if window > 0 && f.Conversation == "" {
 		floor = max(top-window, 0)
 	}
-	where, args := whereClause(f, false)
-	if where == "" {
-		where = " WHERE "
-	} else {
-		where += " AND "
-	}
+	sel := selectAttempts(f, false)
+	sel.and("id < ? AND id >= ?", top, floor)
 	// SQLite matches, so only the matches cross into Go. lower() folds
 	// ASCII letters only, and it and instr() read every byte of detail's
 	// binary encoding, where LIKE would stop at the first NUL.
-	where += "id < ? AND id >= ? AND ("
-	args = append(args, top, floor)
+	match := "("
 	needle := foldASCII(f.Text)
+	var needles []any
 	for i, column := range []string{"lower(detail)", "lower(conversation_id)", "lower(action_id)",
 		"lower(event)", `lower("trigger")`, "lower(delivery_id)", "outcome"} {
 		if i > 0 {
-			where += " OR "
+			match += " OR "
 		}
-		where += "instr(" + column + ", ?)"
-		args = append(args, needle)
+		match += "instr(" + column + ", ?)"
+		needles = append(needles, needle)
 	}
-	where += ")"
-	rows, err := s.rdb.QueryContext(ctx,
-		"SELECT "+summaryColumns+" FROM attempts"+where+" ORDER BY id DESC LIMIT ?",
-		append(args, limit)...)
+	sel.and(match+")", needles...)
+	query, args := sel.page(limit)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return Page{}, wrapErr(s.path, "search", err)
 	}
