@@ -176,10 +176,13 @@ func (sel *selection) and(term string, args ...any) {
 // blocks numbers the blocks of attempts_conversation_block (schema.go)
 // from the newest down to 0; a conversation's rows are looked for in each.
 // A million attempts are 62 blocks, and a block without the conversation
-// costs one index seek. Queries spell the block "(id >> 14)", the index's
-// own expression, for SQLite to match it to the index.
+// costs one index seek.
 const blocks = `WITH RECURSIVE blocks(b) AS (
 	SELECT (SELECT max(id) FROM attempts) >> 14 UNION ALL SELECT b - 1 FROM blocks WHERE b > 0) `
+
+// block is an attempt's block, spelled as the index's own expression so
+// that SQLite matches it to the index.
+const block = "(id >> 14)"
 
 // selectAttempts turns f into a selection; paging says whether f.Before
 // applies.
@@ -220,8 +223,8 @@ func selectAttempts(f Filter, paging bool) selection {
 			// Block by block, newest first: the index's own order, and
 			// id order, since blocks are ranges of ids.
 			sel.with = blocks
-			sel.and("(id >> 14) IN blocks AND conversation_id = ?", eq.value)
-			sel.newest = " ORDER BY (id >> 14) DESC, id DESC"
+			sel.and(block+" IN blocks AND conversation_id = ?", eq.value)
+			sel.newest = " ORDER BY " + block + " DESC, id DESC"
 		case i == best && eq.partial:
 			// The literal term lets SQLite match the partial index's WHERE.
 			sel.and(eq.column+" = ? AND "+eq.column+" <> ''", eq.value)

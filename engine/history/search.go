@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // SearchWindow is the window the workbench gives a page of a text search:
@@ -69,18 +70,14 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 	// SQLite matches, so only the matches cross into Go. lower() folds
 	// ASCII letters only, and it and instr() read every byte of detail's
 	// binary encoding, where LIKE would stop at the first NUL.
-	match := "("
+	columns := []string{"lower(detail)", "lower(conversation_id)", "lower(action_id)",
+		"lower(event)", `lower("trigger")`, "lower(delivery_id)", "outcome"}
 	needle := foldASCII(f.Text)
-	var needles []any
-	for i, column := range []string{"lower(detail)", "lower(conversation_id)", "lower(action_id)",
-		"lower(event)", `lower("trigger")`, "lower(delivery_id)", "outcome"} {
-		if i > 0 {
-			match += " OR "
-		}
-		match += "instr(" + column + ", ?)"
-		needles = append(needles, needle)
+	terms, needles := make([]string, len(columns)), make([]any, len(columns))
+	for i, column := range columns {
+		terms[i], needles[i] = "instr("+column+", ?)", needle
 	}
-	sel.and(match+")", needles...)
+	sel.and("("+strings.Join(terms, " OR ")+")", needles...)
 	query, args := sel.page(limit)
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
