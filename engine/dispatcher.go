@@ -7,10 +7,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
-	"net/http"
 	"net/netip"
 	"time"
 
+	"github.com/actionbench/actionbench/engine/h1"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/ratelimit"
 	"github.com/actionbench/actionbench/engine/sign"
@@ -67,11 +67,11 @@ type Dispatcher struct {
 	// userAgentValue is the shared header value for userAgent.
 	userAgentValue []string
 
-	// The transports are used directly, not through an http.Client: the
-	// platform follows no redirects and keeps no cookies, so a Client would
-	// only copy headers and wrap errors on every call.
-	secure *http.Transport // https, dialled through the policy guard
-	plain  *http.Transport // http to loopback only; nil unless AllowHTTP
+	// The platform follows no redirects, keeps no cookies, never retries
+	// and speaks HTTP/1.1: the h1 clients do just that, on the caller's
+	// goroutine (see package h1 for why not net/http's Transport).
+	secure *h1.Client // https, dialled through the policy guard
+	plain  *h1.Client // http to loopback only; nil unless AllowHTTP
 
 	// The caches are shared by dispatchers made with WithClock.
 	signers *cache[string, *sign.Signer]
@@ -120,24 +120,18 @@ func New(opts Options) *Dispatcher {
 	return d
 }
 
-// newTransport makes a transport that dials through guard. A redirect it
-// receives is returned as the answer to classify, never followed.
-func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Transport {
-	return &http.Transport{
-		// The platform calls endpoints directly: proxy settings in the
-		// environment must not change where a request goes.
-		Proxy:                  nil,
-		DialContext:            guard.DialContext,
-		TLSClientConfig:        tlsConfig,
-		ForceAttemptHTTP2:      false,
-		MaxIdleConns:           256,
-		MaxIdleConnsPerHost:    64,
-		IdleConnTimeout:        90 * time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-		// Compression is negotiated and decoded by the engine itself, so the
-		// body limit applies to the decoded bytes.
-		DisableCompression: true,
-	}
+// newTransport makes a client that dials through guard. It reads no proxy
+// settings from the environment (the platform calls endpoints directly),
+// returns a redirect as the answer to classify, and leaves compression to
+// the engine, so the body limit applies to the decoded bytes.
+func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config) *h1.Client {
+	return h1.New(h1.Options{
+		Dial:           guard.DialContext,
+		TLS:            tlsConfig,
+		MaxIdlePerHost: 64,
+		IdleTimeout:    90 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+	})
 }
 
 // WithClock returns a dispatcher that shares d's connections and caches
@@ -153,9 +147,9 @@ func (d *Dispatcher) WithClock(clock func() time.Time) *Dispatcher {
 
 // Close releases idle connections.
 func (d *Dispatcher) Close() {
-	d.secure.CloseIdleConnections()
+	d.secure.CloseIdle()
 	if d.plain != nil {
-		d.plain.CloseIdleConnections()
+		d.plain.CloseIdle()
 	}
 }
 
@@ -166,7 +160,7 @@ func (d *Dispatcher) Limiter() *ratelimit.Limiter { return d.limiter }
 func (d *Dispatcher) Now() time.Time { return d.clock() }
 
 // transport returns the transport for a target's scheme.
-func (d *Dispatcher) transport(k clientKind) *http.Transport {
+func (d *Dispatcher) transport(k clientKind) *h1.Client {
 	if k == plainClient {
 		return d.plain
 	}
@@ -188,7 +182,12 @@ func randomDeliveryID() string {
 	return string(b)
 }
 
-// withTimeout bounds one whole exchange: connect, TLS, write, headers, body.
-func (d *Dispatcher) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, d.timeout)
+// deadline bounds one whole exchange started at start: connect, TLS, write,
+// headers, body. A caller's earlier deadline holds.
+func (d *Dispatcher) deadline(ctx context.Context, start time.Time) time.Time {
+	end := start.Add(d.timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(end) {
+		return dl
+	}
+	return end
 }

@@ -117,7 +117,7 @@ func eventBody(call *EventCall, now time.Time) []byte {
 		b = append(b, `,"`...)
 		b = append(b, key...)
 		b = append(b, `":"`...)
-		b = now.AppendFormat(b, "2006-01-02T15:04:05Z")
+		b = appendTimestamp(b, now)
 		b = append(b, '"')
 	}
 	b = append(b, `{"event_type":`...)

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/tls"
@@ -11,49 +10,30 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/actionbench/actionbench/engine/h1"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 )
 
-// exchange sends a.Request with client and reads the answer within the
-// timeout. It reports true when a complete response within the body limit
-// arrived, for the caller to classify; otherwise a's outcome is filled in.
+// exchange sends a.Request and reads the answer within the timeout. It
+// reports true when a complete response within the body limit arrived, for
+// the caller to classify; otherwise a's outcome is filled in.
 func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
-	ctx, cancel := d.withTimeout(ctx)
-	defer cancel()
-
-	st := &exchangeState{}
-	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.remote = info.Conn.RemoteAddr() }
-	body := a.Request.Body
-	req := (&http.Request{
-		Method: a.Request.Method,
-		// Shared with the cache: a RoundTripper must not modify the request.
-		URL:        t.url,
-		Host:       t.url.Host,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     a.Request.Header,
-		// NopCloser of a *bytes.Reader is what the transport knows to be
-		// in memory: it then writes headers and body together. Any other
-		// reader has the headers flushed alone first, an extra TLS
-		// record and write (measured: a tenth slower).
-		Body: io.NopCloser(bytes.NewReader(body)),
-		// For a retry on a kept-alive connection that closed before
-		// anything was written.
-		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
-		ContentLength: int64(len(body)),
-	}).WithContext(httptrace.WithClientTrace(ctx, &st.trace))
-
 	a.Started = time.Now()
-	resp, err := d.transport(t.client).RoundTrip(req)
-	d.noteRemote(a, st.remote)
+	resp, remote, err := d.transport(t.client).Do(ctx, &h1.Request{
+		Method:   a.Request.Method,
+		Endpoint: t.endpoint,
+		Header:   a.Request.Header,
+		Body:     a.Request.Body,
+		Deadline: d.deadline(ctx, a.Started),
+	})
+	d.noteRemote(a, remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
 		d.transportFailure(ctx, a, err, nil)
@@ -67,8 +47,7 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	a.Response.Body = body
 	switch {
 	case ctx.Err() != nil:
-		// Past the deadline the transport may end a cut body as if it
-		// were complete, so nothing read can be trusted: it is a timeout.
+		// Cancelled while the body was read: what arrived may be cut short.
 		d.transportFailure(ctx, a, ctx.Err(), body)
 		return false
 	case err != nil:
@@ -86,13 +65,6 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("took %s: the platform gives up at %s; respond within %s", seconds(a.Latency), seconds(d.timeout), seconds(SlowAfter)))
 	}
 	return true
-}
-
-// exchangeState is the trace that sees an exchange's connection and what
-// it saw, in one allocation.
-type exchangeState struct {
-	trace  httptrace.ClientTrace
-	remote net.Addr // the connection the request went out on
 }
 
 // noteRemote records the connection the request went out on, and what
@@ -219,17 +191,19 @@ func (d *Dispatcher) transportFailure(ctx context.Context, a *Attempt, err error
 		a.fail(OutcomeRejected, refusalDiagnosis(refusal))
 		return
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	// The caller's cancellation first: it ends an exchange by moving the
+	// connection's deadline into the past, so its error reads as a timeout.
+	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled) {
+		a.fail(OutcomeTransportError, "cancelled before the endpoint answered")
+		return
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 		if a.Response != nil {
 			a.fail(OutcomeTimeout, fmt.Sprintf("the response body did not finish within %s (status %d, %s bytes received, took %s): respond within %s",
 				seconds(d.timeout), a.Response.Status, commas(len(partial)), seconds(a.Latency), seconds(SlowAfter)))
 		} else {
 			a.fail(OutcomeTimeout, fmt.Sprintf("no response within %s (took %s): respond within %s", seconds(d.timeout), seconds(a.Latency), seconds(SlowAfter)))
 		}
-		return
-	}
-	if errors.Is(err, context.Canceled) {
-		a.fail(OutcomeTransportError, "cancelled before the endpoint answered")
 		return
 	}
 	a.fail(OutcomeTransportError, transportDiagnosis(a, err))

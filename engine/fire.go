@@ -145,7 +145,7 @@ func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
 	b = append(b, `,"metadata":{"visitor_id":`...)
 	b = template.AppendString(b, call.VisitorID)
 	b = append(b, `,"timestamp":"`...)
-	b = now.AppendFormat(b, "2006-01-02T15:04:05Z")
+	b = appendTimestamp(b, now)
 	b = append(b, `","chatbot_name":`...)
 	b = template.AppendString(b, call.Chatbot.Name)
 	b = append(b, "}}"...)

@@ -1,0 +1,99 @@
+package h1
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var benchReply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+
+// BenchmarkDoVsTransport compares one POST and its read through Client.Do
+// with the same request through net/http's Transport, alternating in
+// chunks against one loopback TLS server; h1/transport above 1 is faster.
+func BenchmarkDoVsTransport(b *testing.B) {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(benchReply)
+	}))
+	server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	server.StartTLS()
+	defer server.Close()
+	roots := server.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	u, _ := url.Parse(server.URL)
+	endpoint, err := NewEndpoint(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("x"), 1100)
+	header := http.Header{"Content-Type": {"application/json"}, "User-Agent": {"actionbench"}, "X-DGbot-Delivery": {"dlv_0123456789abcdef01234567"}}
+
+	for _, c := range []int{1, 32} {
+		b.Run(fmt.Sprint("c=", c), func(b *testing.B) {
+			transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, MaxIdleConnsPerHost: 64, DisableCompression: true}
+			defer transport.CloseIdleConnections()
+			client := New(Options{TLS: &tls.Config{RootCAs: roots}})
+			defer client.CloseIdle()
+			viaTransport := func() {
+				req, _ := http.NewRequest(http.MethodPost, server.URL, bytes.NewReader(body))
+				req.Header = header
+				resp, err := transport.RoundTrip(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			viaDo := func() {
+				resp, _, err := client.Do(context.Background(), &Request{Method: http.MethodPost, Endpoint: endpoint, Header: header, Body: body, Deadline: time.Now().Add(8 * time.Second)})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			run(c, 2*c, viaTransport)
+			run(c, 2*c, viaDo)
+			var tt, dt time.Duration
+			chunk := 100 * c
+			b.ResetTimer()
+			for done := 0; done < b.N; done += chunk {
+				n := min(chunk, b.N-done)
+				tt += run(c, n, viaTransport)
+				dt += run(c, n, viaDo)
+			}
+			b.ReportMetric(tt.Seconds()/dt.Seconds(), "h1/transport")
+		})
+	}
+}
+
+func run(c, n int, fn func()) time.Duration {
+	start := time.Now()
+	var left atomic.Int64
+	left.Store(int64(n))
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for left.Add(-1) >= 0 {
+				fn()
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
