@@ -9,16 +9,13 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/actionbench/actionbench/engine/internal/loadtest"
 	"github.com/actionbench/actionbench/engine/template"
 )
-
-// benchReply is a typical ~200 B message response.
-var benchReply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
 
 // BenchmarkDispatchVsBare measures a full dispatch (template, body, sign,
 // HTTPS keep-alive POST, read, classify) against a bare net/http client
@@ -30,7 +27,7 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(benchReply)
+		w.Write(loadtest.Reply)
 	}))
 	server.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing at the end are not news
 	server.StartTLS()                                   // HTTP/1.1, as the dispatcher speaks
@@ -85,8 +82,8 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 				resp.Body.Close()
 			}
 			// Warm both connection pools.
-			runConcurrently(concurrency, 2*concurrency, bareCall)
-			runConcurrently(concurrency, 2*concurrency, engineCall)
+			loadtest.Run(concurrency, 2*concurrency, bareCall)
+			loadtest.Run(concurrency, 2*concurrency, engineCall)
 
 			tgt := d.target(server.URL)
 			exchangeCall := func() {
@@ -99,9 +96,9 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 			b.ResetTimer()
 			for done := 0; done < b.N; done += chunk {
 				n := min(chunk, b.N-done)
-				bareTime += runConcurrently(concurrency, n, bareCall)
-				engineTime += runConcurrently(concurrency, n, engineCall)
-				exchangeTime += runConcurrently(concurrency, n, exchangeCall)
+				bareTime += loadtest.Run(concurrency, n, bareCall)
+				engineTime += loadtest.Run(concurrency, n, engineCall)
+				exchangeTime += loadtest.Run(concurrency, n, exchangeCall)
 			}
 			b.ReportMetric(bareTime.Seconds()/exchangeTime.Seconds(), "exchange/bare")
 			b.StopTimer()
@@ -110,31 +107,6 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 			b.ReportMetric(bareTime.Seconds()/engineTime.Seconds(), "engine/bare")
 		})
 	}
-}
-
-// runConcurrently makes n calls of fn from c goroutines and returns the wall time.
-func runConcurrently(c, n int, fn func()) time.Duration {
-	start := time.Now()
-	if c == 1 {
-		for i := 0; i < n; i++ {
-			fn()
-		}
-		return time.Since(start)
-	}
-	var left atomic.Int64
-	left.Store(int64(n))
-	var wg sync.WaitGroup
-	for g := 0; g < c; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for left.Add(-1) >= 0 {
-				fn()
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start)
 }
 
 // benchCall is a realistic action: a 1 KB body with a few variables.

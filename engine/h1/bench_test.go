@@ -10,13 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-)
 
-var benchReply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+	"github.com/actionbench/actionbench/engine/internal/loadtest"
+)
 
 // BenchmarkDoVsTransport compares one POST and its read through Client.Do
 // with the same request through net/http's Transport, alternating in
@@ -25,7 +23,7 @@ func BenchmarkDoVsTransport(b *testing.B) {
 	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(benchReply)
+		w.Write(loadtest.Reply)
 	}))
 	server.Config.ErrorLog = log.New(io.Discard, "", 0)
 	server.StartTLS()
@@ -65,35 +63,17 @@ func BenchmarkDoVsTransport(b *testing.B) {
 				io.ReadAll(resp.Body)
 				resp.Body.Close()
 			}
-			run(c, 2*c, viaTransport)
-			run(c, 2*c, viaDo)
+			loadtest.Run(c, 2*c, viaTransport)
+			loadtest.Run(c, 2*c, viaDo)
 			var tt, dt time.Duration
 			chunk := 100 * c
 			b.ResetTimer()
 			for done := 0; done < b.N; done += chunk {
 				n := min(chunk, b.N-done)
-				tt += run(c, n, viaTransport)
-				dt += run(c, n, viaDo)
+				tt += loadtest.Run(c, n, viaTransport)
+				dt += loadtest.Run(c, n, viaDo)
 			}
 			b.ReportMetric(tt.Seconds()/dt.Seconds(), "h1/transport")
 		})
 	}
-}
-
-func run(c, n int, fn func()) time.Duration {
-	start := time.Now()
-	var left atomic.Int64
-	left.Store(int64(n))
-	var wg sync.WaitGroup
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for left.Add(-1) >= 0 {
-				fn()
-			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start)
 }

@@ -1,0 +1,38 @@
+// Package loadtest holds what the dispatch benchmarks share: the reply
+// their endpoints send and the loop that drives calls at a concurrency.
+package loadtest
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Reply is a typical ~200 B message response.
+var Reply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+
+// Run makes n calls of fn from c goroutines and returns the wall time.
+// With c = 1 the calls run on the caller's goroutine.
+func Run(c, n int, fn func()) time.Duration {
+	start := time.Now()
+	if c == 1 {
+		for range n {
+			fn()
+		}
+		return time.Since(start)
+	}
+	var left atomic.Int64
+	left.Store(int64(n))
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for left.Add(-1) >= 0 {
+				fn()
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
