@@ -114,6 +114,11 @@ func TestEventReplies(t *testing.T) {
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				sleepOrDone(r.Context(), 9*time.Second)
 			}, outcome: OutcomeTimeout, diagnosis: []string{"no response within 8 s"}},
+		// A token read from a file with its newline would start a header
+		// of its own: it is refused, and the token is not shown.
+		{name: "token with a line break", event: EventMessageReceived, token: "tok_from_file\n",
+			handler: func(w http.ResponseWriter, r *http.Request) { t.Error("a request with a broken header was sent") },
+			outcome: OutcomeTransportError, diagnosis: []string{"header Authorization holds a line break", "nothing was sent"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,6 +142,9 @@ func TestEventReplies(t *testing.T) {
 			}
 			contains(t, "diagnosis", a.Diagnosis, tc.diagnosis...)
 			contains(t, "warnings", strings.Join(a.Warnings, "\n"), tc.warnings...)
+			if tc.token != "" && strings.Contains(a.Diagnosis, tc.token) {
+				t.Errorf("the diagnosis shows the token: %q", a.Diagnosis)
+			}
 			if tc.outcome.Succeeded() != (a.Diagnosis == "") {
 				t.Errorf("diagnosis %q for outcome %s", a.Diagnosis, a.Outcome)
 			}

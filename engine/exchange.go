@@ -224,6 +224,8 @@ func transportDiagnosis(a *Attempt, err error) string {
 		dnsErr    *net.DNSError
 	)
 	switch {
+	case errors.Is(err, h1.ErrInvalidRequest):
+		return fmt.Sprintf("%v; nothing was sent: fix the value where it comes from (the workspace's token or headers)", err)
 	case errors.As(err, &unknownCA):
 		return "TLS: the endpoint's certificate is signed by an unknown authority (self-signed?): pass its CA with --ca-file (or ca_file in the workspace); the platform only trusts public CAs"
 	case errors.As(err, &hostname):

@@ -1,10 +1,15 @@
 package h1
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 )
+
+// ErrInvalidRequest wraps the errors of a request that cannot be written
+// as given; nothing was sent.
+var ErrInvalidRequest = errors.New("the request cannot be sent as written")
 
 // skipped are the headers the client writes itself: the framing of the
 // message and the connection are not the caller's to set.
@@ -27,7 +32,7 @@ func skipped(key string) bool {
 // start a header of its own).
 func appendRequest(b []byte, req *Request) ([]byte, error) {
 	if !validToken(req.Method) {
-		return b, fmt.Errorf("h1: invalid method %q", req.Method)
+		return b, fmt.Errorf("%w: invalid method %q", ErrInvalidRequest, req.Method)
 	}
 	b = append(b, req.Method...)
 	b = append(b, ' ')
@@ -48,11 +53,11 @@ func appendRequest(b []byte, req *Request) ([]byte, error) {
 			continue
 		}
 		if !validToken(k) {
-			return b, fmt.Errorf("h1: invalid header name %q", k)
+			return b, fmt.Errorf("%w: invalid header name %q", ErrInvalidRequest, k)
 		}
 		for _, v := range req.Header[k] {
 			if !validValue(v) {
-				return b, fmt.Errorf("h1: invalid value for header %s: it holds a line break or another control character", k)
+				return b, fmt.Errorf("%w: the value of header %s holds a line break or another control character", ErrInvalidRequest, k)
 			}
 			b = append(b, k...)
 			b = append(b, ": "...)
