@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -95,6 +96,46 @@ func FuzzResponse(f *testing.F) {
 		resp.Body.Close()
 		if time.Now().After(deadline.Add(time.Second)) {
 			t.Fatal("the exchange outlived its deadline")
+		}
+	})
+}
+
+// FuzzSimpleMatchesReadResponse: whenever readSimple takes a response, it
+// reads what net/http's ReadResponse reads from the same bytes — status,
+// protocol, headers, length, body and the end of it — and when it declines,
+// it has consumed nothing.
+func FuzzSimpleMatchesReadResponse(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"))
+	f.Add([]byte("HTTP/1.1 404 Not Found\r\ncontent-length: 5\r\nx-a:  b \t\r\nX-A: c\r\n\r\nnope!"))
+	f.Add([]byte("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 007\r\nPragma: no-cache\r\n\r\nabcdefg"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\n Folded: x\r\nContent-Length: 1\r\n\r\nx"))
+	f.Add([]byte("HTTP/1.1 999 Odd\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx"))
+	f.Add([]byte("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		br := bufio.NewReader(bytes.NewReader(data))
+		resp, ok := readSimple(br)
+		if !ok {
+			if rest, _ := io.ReadAll(br); !bytes.Equal(rest, data) {
+				t.Fatalf("declined, but consumed %d bytes", len(data)-len(rest))
+			}
+			return
+		}
+		want, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(data)), postRequest)
+		if err != nil {
+			t.Fatalf("readSimple took what ReadResponse refuses (%v):\n%q", err, data)
+		}
+		if resp.Status != want.Status || resp.StatusCode != want.StatusCode || resp.Proto != want.Proto ||
+			resp.ProtoMajor != want.ProtoMajor || resp.ProtoMinor != want.ProtoMinor ||
+			resp.ContentLength != want.ContentLength || resp.Close != want.Close ||
+			!reflect.DeepEqual(resp.Header, want.Header) || len(want.TransferEncoding) != 0 {
+			t.Fatalf("readSimple read\n%+v\nReadResponse read\n%+v\nfrom %q", resp, want, data)
+		}
+		got, gotErr := io.ReadAll(resp.Body)
+		wantBody, wantErr := io.ReadAll(want.Body)
+		if !bytes.Equal(got, wantBody) || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("body %q (%v), ReadResponse's %q (%v)", got, gotErr, wantBody, wantErr)
 		}
 	})
 }
