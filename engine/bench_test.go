@@ -6,9 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,13 +22,7 @@ import (
 // result is reported as engine throughput over bare throughput
 // (engine/bare, 1.0 = as fast as the bare client).
 func BenchmarkDispatchVsBare(b *testing.B) {
-	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(loadtest.Reply)
-	}))
-	server.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing at the end are not news
-	server.StartTLS()                                   // HTTP/1.1, as the dispatcher speaks
+	server := loadtest.StartServer()
 	defer server.Close()
 	pool := (&endpoint{Server: server}).pool()
 

@@ -6,9 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -20,13 +18,7 @@ import (
 // with the same request through net/http's Transport, alternating in
 // chunks against one loopback TLS server; h1/transport above 1 is faster.
 func BenchmarkDoVsTransport(b *testing.B) {
-	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(loadtest.Reply)
-	}))
-	server.Config.ErrorLog = log.New(io.Discard, "", 0)
-	server.StartTLS()
+	server := loadtest.StartServer()
 	defer server.Close()
 	roots := server.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 	u, _ := url.Parse(server.URL)

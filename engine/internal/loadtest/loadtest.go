@@ -3,6 +3,10 @@
 package loadtest
 
 import (
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,6 +14,20 @@ import (
 
 // Reply is a typical ~200 B message response.
 var Reply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+
+// StartServer starts a loopback TLS endpoint (HTTP/1.1, as the dispatcher
+// speaks) that reads each request and answers Reply as JSON. The caller
+// closes it.
+func StartServer() *httptest.Server {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(Reply)
+	}))
+	server.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing at the end are not news
+	server.StartTLS()
+	return server
+}
 
 // Run makes n calls of fn from c goroutines and returns the wall time.
 // With c = 1 the calls run on the caller's goroutine.
