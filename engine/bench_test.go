@@ -82,16 +82,10 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 				a := &Attempt{Request: sample.Request}
 				d.exchange(context.Background(), a, tgt)
 			}
-			chunk := 100 * concurrency // long enough that start-up and tail don't dominate
-			var bareTime, engineTime, exchangeTime time.Duration
 			b.ReportAllocs()
 			b.ResetTimer()
-			for done := 0; done < b.N; done += chunk {
-				n := min(chunk, b.N-done)
-				bareTime += loadtest.Run(concurrency, n, bareCall)
-				engineTime += loadtest.Run(concurrency, n, engineCall)
-				exchangeTime += loadtest.Run(concurrency, n, exchangeCall)
-			}
+			times := loadtest.Alternate(concurrency, b.N, bareCall, engineCall, exchangeCall)
+			bareTime, engineTime, exchangeTime := times[0], times[1], times[2]
 			b.ReportMetric(bareTime.Seconds()/exchangeTime.Seconds(), "exchange/bare")
 			b.StopTimer()
 			b.ReportMetric(float64(engineTime.Nanoseconds())/float64(b.N), "engine-ns/op")

@@ -57,15 +57,9 @@ func BenchmarkDoVsTransport(b *testing.B) {
 			}
 			loadtest.Run(c, 2*c, viaTransport)
 			loadtest.Run(c, 2*c, viaDo)
-			var tt, dt time.Duration
-			chunk := 100 * c
 			b.ResetTimer()
-			for done := 0; done < b.N; done += chunk {
-				n := min(chunk, b.N-done)
-				tt += loadtest.Run(c, n, viaTransport)
-				dt += loadtest.Run(c, n, viaDo)
-			}
-			b.ReportMetric(tt.Seconds()/dt.Seconds(), "h1/transport")
+			times := loadtest.Alternate(c, b.N, viaTransport, viaDo)
+			b.ReportMetric(times[0].Seconds()/times[1].Seconds(), "h1/transport")
 		})
 	}
 }

@@ -414,9 +414,6 @@ func NewEndpoint(u *url.URL) (*Endpoint, error) {
 	}, nil
 }
 
-// Addr is the host:port the endpoint is dialled at.
-func (e *Endpoint) Addr() string { return e.addr }
-
 // removeZone drops an IPv6 zone ("%eth0") from a Host header: it names an
 // interface of the sender, which means nothing to the server.
 func removeZone(host string) string {

@@ -54,3 +54,18 @@ func Run(c, n int, fn func()) time.Duration {
 	wg.Wait()
 	return time.Since(start)
 }
+
+// Alternate makes n calls of each fn at concurrency c, switching between
+// them every 100·c calls so that all see the same state of the machine,
+// and returns each fn's total wall time, in order.
+func Alternate(c, n int, fns ...func()) []time.Duration {
+	times := make([]time.Duration, len(fns))
+	chunk := 100 * c // long enough that start-up and tail don't dominate
+	for done := 0; done < n; done += chunk {
+		k := min(chunk, n-done)
+		for i, fn := range fns {
+			times[i] += Run(c, k, fn)
+		}
+	}
+	return times
+}
