@@ -95,7 +95,7 @@ func TestScenarioViewTypedPath(t *testing.T) {
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	waitFor(t, tm, "Hi! I'm Acme's assistant")
 	tm.Send(tea.KeyMsg{Type: tea.KeyF3})
-	waitFor(t, tm, "cannot read scenario")
+	waitFor(t, tm, "No scenario folder here:", "missing does not exist", "Press / and type")
 	tm.Type("/")
 	tm.Type(filepath.Join(dir, "a_pass.yaml"))
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})

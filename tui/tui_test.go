@@ -3,6 +3,10 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
+	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/sim/demo"
 )
@@ -29,8 +34,9 @@ func init() {
 }
 
 // bench is a workbench on the embedded demo, its mock running on loopback
-// in the test process, with a history in a temporary file.
-func bench(t *testing.T) (Model, *history.Store, string) {
+// in the test process, with a history in a temporary file. Each tweak may
+// change the demo's workspace and the dispatcher's options first.
+func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := demo.Start(ctx, nil)
@@ -38,7 +44,11 @@ func bench(t *testing.T) (Model, *history.Store, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	disp := engine.New(engine.Options{RootCAs: d.RootCAs})
+	eopts := engine.Options{RootCAs: d.RootCAs}
+	for _, tweak := range tweaks {
+		tweak(d.Workspace, &eopts)
+	}
+	disp := engine.New(eopts)
 	t.Cleanup(disp.Close)
 	store, err := history.Open(ctx, filepath.Join(t.TempDir(), "history.db"), history.Options{Secrets: d.Workspace.Secrets()})
 	if err != nil {
@@ -132,6 +142,45 @@ func TestOrderLookupAndInspector(t *testing.T) {
 	}
 }
 
+// While the endpoint thinks, the activity line counts the seconds against
+// the 8 s budget and the workbench still answers keys.
+func TestSpinnerWhileTheEndpointThinks(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"type": "message", "message": "Found it at last."}`)
+	}))
+	t.Cleanup(srv.Close)
+	m, _, _ := bench(t, func(ws *workspace.Workspace, o *engine.Options) {
+		for i := range ws.Actions {
+			if ws.Actions[i].ID == "order_lookup" {
+				ws.Actions[i].URL = srv.URL + "/slow"
+			}
+		}
+		pool := o.RootCAs.Clone()
+		pool.AddCert(srv.Certificate())
+		o.RootCAs = pool
+	})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Hi! I'm Acme's assistant")
+
+	say(tm, "where is my order 1042")
+	waitFor(t, tm, "waiting for the bot…", "s of the 8 s budget")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF1})
+	waitFor(t, tm, "quick reply", "scroll inspector") // the full help, drawn mid-call
+	tm.Send(tea.KeyMsg{Type: tea.KeyF1})
+	close(release)
+	waitFor(t, tm, "Found it at last.", "→ order_lookup (ai_intent) message 200")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t)
+}
+
 func TestClockAdvances(t *testing.T) {
 	m, _, _ := bench(t)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
@@ -147,19 +196,32 @@ func TestClockAdvances(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	m, _, _ := bench(t)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	waitFor(t, tm, "calls 3 of 3 left", "Hi! I'm Acme's assistant")
-	for _, left := range []string{"2 of 3 left", "1 of 3 left", "0 of 3 left, frees 09:10:00"} {
-		say(tm, "where is my order 1042")
-		waitFor(t, tm, "calls "+left)
+	// The budget must stay on the status bar at 80 columns too, where the
+	// bar has to shorten.
+	sizes := []struct {
+		w, h int
+		left []string // after each of the three calls
+	}{
+		{120, 40, []string{"calls 2 of 3 left", "calls 1 of 3 left", "calls 0 of 3 left, frees 09:10:00 (in 10m)"}},
+		{80, 24, []string{"calls 2 of 3 left", "calls 1 of 3 left", "0/3 calls left, frees in 10m"}},
 	}
-	say(tm, "where is my order 1042")
-	waitFor(t, tm, "→ order_lookup (ai_intent) rate_limited · not sent")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			m, _, _ := bench(t)
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
+			waitFor(t, tm, "calls 3 of 3 left", "Hi! I'm Acme's assistant")
+			for _, left := range size.left {
+				say(tm, "where is my order 1042")
+				waitFor(t, tm, left)
+			}
+			say(tm, "where is my order 1042")
+			waitFor(t, tm, "→ order_lookup (ai_intent) rate_limited · not sent")
+			if err := tm.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			tm.WaitFinished(t)
+		})
 	}
-	tm.WaitFinished(t)
 }
 
 // TestGolden compares the main screens at two sizes: the conversation

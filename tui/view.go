@@ -23,8 +23,7 @@ func (m *Model) layout() {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	m.help.Width = w
-	helpH := lipgloss.Height(m.help.View(m.keys()))
+	helpH := lipgloss.Height(m.helpView())
 	// the banner, status, activity and input lines, the help, then two
 	// borders and a title
 	inner := max(h-m.bannerHeight()-3-helpH-3, 1)
@@ -104,7 +103,7 @@ func (m Model) View() string {
 		body,
 		m.activity(),
 		m.input.View(),
-		lipgloss.NewStyle().MaxWidth(w).Render(m.help.View(m.keys())),
+		m.helpView(),
 	), "\n")
 }
 
@@ -153,7 +152,7 @@ func (m Model) pane(title, content string, w int, focused bool) string {
 	if focused {
 		st = m.c.Styles.PaneFocused
 	}
-	inner := max(m.c.Height-m.bannerHeight()-3-lipgloss.Height(m.help.View(m.keys()))-2, 1)
+	inner := max(m.c.Height-m.bannerHeight()-3-lipgloss.Height(m.helpView())-2, 1)
 	title = lipgloss.NewStyle().MaxWidth(w - 2).Render(title)
 	return st.Width(w - 2).Height(inner).MaxHeight(inner + 2).Render(title + "\n" + content)
 }

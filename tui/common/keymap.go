@@ -74,9 +74,11 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the footer line.
+// ShortHelp is the footer line. Each view's footer ends with the help
+// key, which a narrow footer keeps while it leaves out the entries just
+// before it.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Send, k.Prev, waitKeys, k.New, k.History, k.Help, k.ForceQuit}
+	return []key.Binding{k.Send, k.Prev, k.History, waitKeys, k.New, k.ForceQuit, k.Help}
 }
 
 // waitKeys documents f5 and f6 in one footer entry, so that the footer
@@ -102,7 +104,7 @@ type HistoryKeys struct{ KeyMap }
 
 // ShortHelp is the history view's footer line.
 func (k HistoryKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, pageKeys, k.Open, k.Transcript, k.Filter, k.Outcome, k.Resend, k.Export, k.Back}
+	return []key.Binding{k.Prev, pageKeys, k.Open, k.Filter, k.Back, k.Outcome, k.Transcript, k.Resend, k.Export, k.Help}
 }
 
 // FullHelp is the history view's help shown on f1.
@@ -120,7 +122,7 @@ type FormKeys struct{ KeyMap }
 
 // ShortHelp is a form's footer line.
 func (k FormKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.NextField, k.PrevField, submitKey, k.Back, k.ForceQuit}
+	return []key.Binding{k.NextField, submitKey, k.Back, k.PrevField, k.ForceQuit, k.Help}
 }
 
 // FullHelp is a form's help shown on f1.
@@ -135,7 +137,7 @@ type ScenarioKeys struct{ KeyMap }
 
 // ShortHelp is the scenario view's footer line.
 func (k ScenarioKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, runKey, PathKey, k.Back, k.ForceQuit}
+	return []key.Binding{k.Prev, runKey, PathKey, k.Back, k.ForceQuit, k.Help}
 }
 
 // FullHelp is the scenario view's help shown on f1.

@@ -106,36 +106,47 @@ func (m *Model) render() {
 	}
 	var b strings.Builder
 	line := func(parts ...string) { b.WriteString(wrap(strings.Join(parts, ""), w) + "\n") }
+	// field writes a label and its value, a long value wrapped under
+	// itself so the labels stay a column of their own.
+	field := func(label string, parts ...string) {
+		lw := lipgloss.Width(label)
+		if w-lw < 20 {
+			line(append([]string{label}, parts...)...)
+			return
+		}
+		v := wrap(strings.Join(parts, ""), w-lw)
+		b.WriteString(label + strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", lw)) + "\n")
+	}
 	section := func(t string) { b.WriteString("\n" + s.Section.Render(t) + "\n") }
 
 	title := transcript.AttemptLine(a, m.Latency)
 	b.WriteString(transcript.OutcomeStyle(s, a).Bold(true).Render(wrap(title, w)) + "\n")
-	line(s.Label.Render("outcome   "), string(a.Outcome))
+	field(s.Label.Render("outcome   "), string(a.Outcome))
 	if a.Response != nil {
-		line(s.Label.Render("status    "), fmt.Sprint(a.Response.Status), " ", http.StatusText(a.Response.Status))
+		field(s.Label.Render("status    "), fmt.Sprint(a.Response.Status), " ", http.StatusText(a.Response.Status))
 	}
 	if a.Kind == engine.KindAction {
-		line(s.Label.Render("action    "), a.ActionID, " (", string(a.Trigger), ")")
+		field(s.Label.Render("action    "), a.ActionID, " (", string(a.Trigger), ")")
 	} else {
-		line(s.Label.Render("event     "), string(a.Event))
+		field(s.Label.Render("event     "), string(a.Event))
 	}
-	line(s.Label.Render("at        "), a.At.UTC().Format(time.RFC3339), s.Faint.Render(" (virtual)"))
-	line(s.Label.Render("delivery  "), a.DeliveryID)
+	field(s.Label.Render("at        "), a.At.UTC().Format(time.RFC3339), s.Faint.Render(" (virtual)"))
+	field(s.Label.Render("delivery  "), a.DeliveryID)
 	if a.ReplyAction != "" {
-		line(s.Label.Render("webhook   "), string(a.ReplyAction), quoted(a.Override))
+		field(s.Label.Render("webhook   "), string(a.ReplyAction), quoted(a.Override))
 	}
 	if a.BotReply != "" {
-		line(s.Label.Render("bot says  "), a.BotReply)
+		field(s.Label.Render("bot says  "), a.BotReply)
 	}
 	b.WriteString(s.Label.Render("latency   ") + LatencyBar(s, a, w-10, m.Latency) + "\n")
 	if a.Diagnosis != "" {
-		line(s.Error.Render("diagnosis "), a.Diagnosis)
+		field(s.Error.Render("diagnosis "), a.Diagnosis)
 	}
 	for _, warn := range a.Warnings {
-		line(s.Warn.Render("warning   "), warn)
+		field(s.Warn.Render("warning   "), warn)
 	}
 	for _, r := range a.ProductionWouldReject {
-		line(s.Failed.Render("✗ production would reject: "), r)
+		field(s.Failed.Render("✗ production would reject: "), r)
 	}
 
 	section("Request")

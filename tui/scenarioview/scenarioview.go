@@ -5,8 +5,12 @@ package scenarioview
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -25,9 +29,10 @@ type RunFunc func(ctx context.Context, sc *scenarios.Scenario, onStep func(scena
 
 // LoadedMsg is the folder's scenarios, read in the background.
 type LoadedMsg struct {
-	id   int
-	list []*scenarios.Scenario
-	errs []error
+	id      int
+	list    []*scenarios.Scenario
+	errs    []error
+	missing string // the view's folder, absolute, when it does not exist
 }
 
 // RanMsg is one run's result.
@@ -63,6 +68,7 @@ type Model struct {
 	loading bool
 	list    []*scenarios.Scenario
 	errs    []error
+	missing string // see LoadedMsg
 	sel     int
 
 	path       textinput.Model
@@ -95,15 +101,22 @@ func (m *Model) SetDir(dir string) { m.dir = dir }
 
 // Load reads the folder's scenarios afresh, off the Update loop.
 func (m *Model) Load() tea.Cmd {
-	return m.load(m.dir)
+	return m.load(m.dir, true)
 }
 
-func (m *Model) load(path string) tea.Cmd {
+// load reads the scenarios at path. The view's own folder missing is not
+// an error: the workbench is often started outside a project, and the
+// view then says how to open scenarios from elsewhere.
+func (m *Model) load(path string, own bool) tea.Cmd {
 	m.stop()
 	m.reqID++
 	m.loading, m.result, m.running = true, nil, ""
 	id := m.reqID
 	return func() tea.Msg {
+		if _, err := os.Stat(path); own && errors.Is(err, fs.ErrNotExist) {
+			abs, _ := filepath.Abs(path)
+			return LoadedMsg{id: id, missing: abs}
+		}
 		list, errs := scenarios.LoadAll([]string{path})
 		return LoadedMsg{id: id, list: list, errs: errs}
 	}
@@ -152,7 +165,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.loading = false
-		m.list, m.errs = msg.list, msg.errs
+		m.list, m.errs, m.missing = msg.list, msg.errs, msg.missing
 		m.sel = 0
 		if len(m.list) == 1 && m.typingPath {
 			// A path to one file: run it straight away.
@@ -179,7 +192,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.typingPath {
 			if key.Matches(msg, k.Send) {
 				if p := strings.TrimSpace(m.path.Value()); p != "" {
-					return m.load(p)
+					return m.load(p, false)
 				}
 				return nil
 			}
@@ -299,7 +312,11 @@ func (m *Model) listLines(h int) []string {
 	s := m.c.Styles
 	cut := lipgloss.NewStyle().MaxWidth(max(m.w, 1))
 	var lines []string
-	if len(m.list) == 0 && len(m.errs) == 0 {
+	switch {
+	case m.missing != "":
+		return m.wrap(s.Info.Render("No scenario folder here: " + m.missing + " does not exist. " +
+			"Press / and type a scenario file or folder, for example the actionbench repository's scenarios/examples."))
+	case len(m.list) == 0 && len(m.errs) == 0:
 		lines = append(lines, s.Info.Render("no scenarios in "+m.dir+"; / types a path"))
 	}
 	first := max(m.sel-(h-len(m.errs))+1, 0)
