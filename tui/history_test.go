@@ -54,7 +54,8 @@ func TestHistoryView(t *testing.T) {
 	waitFor(t, tm, "action    order_lookup (ai_intent)")
 
 	tm.Send(runes("x"))
-	waitFor(t, tm, "exported attempt 3 as cURL to")
+	// The whole path, on the activity line, not cut at the table's width.
+	waitFor(t, tm, "exported attempt 3 as cURL to "+filepath.Join(dir, "attempt-3.sh"))
 	tm.Send(runes("r"))
 	waitFor(t, tm, "resent attempt 3 as 5: message")
 
@@ -76,8 +77,16 @@ func TestHistoryView(t *testing.T) {
 	if lines := strings.Split(view, "\n"); len(lines) > 40 || !strings.Contains(view, "╯╰") {
 		t.Errorf("the history screen does not fit 120x40 (%d lines):\n%s", len(lines), view)
 	}
-	if got := final.insp.View(); !strings.Contains(got, "order_lookup") {
-		t.Errorf("inspector:\n%s", got)
+	// The resend's result is selected and open in the inspector.
+	if sel := final.hist.Selected(); sel == nil || sel.ID != 5 {
+		t.Errorf("selected %+v after the resend, want attempt 5", sel)
+	}
+	resent, err := store.Get(context.Background(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := final.insp.View(); !strings.Contains(got, "order_lookup") || !strings.Contains(got, resent.Attempt.DeliveryID) {
+		t.Errorf("inspector does not show attempt 5 (%s):\n%s", resent.Attempt.DeliveryID, got)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "attempt-3.sh"))
 	if err != nil || !strings.Contains(string(b), "curl -sS -X POST 'https://127.0.0.1:") {

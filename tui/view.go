@@ -172,9 +172,17 @@ func (m Model) statusInfo() statusbar.Info {
 }
 
 // activity is the line above the input: the spinner while the bot
-// works, else the quick replies on offer.
+// works; in the history view, its notice; else the quick replies on offer.
 func (m Model) activity() string {
 	s := m.c.Styles
+	cut := lipgloss.NewStyle().MaxWidth(m.c.Width)
+	if m.showHistory && !m.busy {
+		line, isErr := m.hist.Notice()
+		if isErr {
+			return cut.Render(s.Error.Render(line))
+		}
+		return cut.Render(s.Info.Render(line))
+	}
 	if m.busy {
 		elapsed := time.Since(m.started).Round(100 * time.Millisecond)
 		return m.spin.View() + fmt.Sprintf(" waiting for the bot… %.1f s of the %d s budget", elapsed.Seconds(), int(engine.Timeout.Seconds()))
@@ -189,5 +197,5 @@ func (m Model) activity() string {
 		}
 		parts = append(parts, s.Label.Render(fmt.Sprintf("alt+%d", i+1))+" "+s.Button.Render(b.Label))
 	}
-	return lipgloss.NewStyle().MaxWidth(m.c.Width).Render(strings.Join(parts, "  "))
+	return cut.Render(strings.Join(parts, "  "))
 }

@@ -74,11 +74,13 @@ type TranscriptMsg struct {
 	err          error
 }
 
-// statusMsg ends an export or a resend with a line to show.
+// statusMsg ends an export or a resend with a line to show. A resend's
+// also carries the new attempt, which the table selects once reloaded and
+// the inspector opens.
 type statusMsg struct {
 	line   string
 	err    error
-	reload bool
+	resent *history.Entry
 }
 
 // Model is the history table.
@@ -94,6 +96,7 @@ type Model struct {
 	next    int64             // the Before of the page after it; 0 on the last page
 	read    int64             // how many ids the current text search has read
 	sel     int
+	want    int64 // the id to select when the next page arrives (a resend's)
 	query   Query
 
 	pageReq, openReq int // the latest request of each kind; others are stale
@@ -236,6 +239,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.rows = append(m.rows, msg.page.Rows...)
 		m.next, m.read = msg.page.Next, m.read+msg.page.Searched
 		m.sel = min(m.sel, max(len(m.rows)-1, 0))
+		if m.want != 0 {
+			for i, r := range m.rows {
+				if r.ID == m.want {
+					m.sel = i
+				}
+			}
+			m.want = 0
+		}
 		if m.query.Text != "" && m.next > 0 && len(m.rows) < m.PageSize() {
 			// The window ended before the page filled: read the next one.
 			m.loading = true
@@ -248,8 +259,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.errLine, m.status = "", msg.line
-		if msg.reload {
-			return m.Load()
+		if e := msg.resent; e != nil {
+			// The new attempt is the newest: back to the first page, where
+			// it is selected (unless the filter leaves it out) and opened.
+			m.want, m.sel = e.ID, 0
+			m.openReq++
+			opened := OpenedMsg{req: m.openReq, Entry: e}
+			return tea.Batch(m.Load(), func() tea.Msg { return opened })
 		}
 		return nil
 	case tea.KeyMsg:
@@ -383,7 +399,7 @@ func (m *Model) resend() tea.Cmd {
 		if err != nil {
 			return statusMsg{err: fmt.Errorf("resend attempt %d: %w", e.ID, err)}
 		}
-		return statusMsg{line: fmt.Sprintf("resent attempt %d as %d: %s", e.ID, id, a.Outcome), reload: true}
+		return statusMsg{line: fmt.Sprintf("resent attempt %d as %d: %s", e.ID, id, a.Outcome), resent: &history.Entry{ID: id, Attempt: a}}
 	})
 }
 
@@ -426,17 +442,20 @@ func (m *Model) View() string {
 	return strings.Join(lines, "\n") + "\n" + cut.Render(m.footer())
 }
 
+// Notice is the last error, or the last export's or resend's line; the
+// workbench shows it on its full-width activity line, where a long path
+// or error is not cut at the table's width.
+func (m *Model) Notice() (line string, isErr bool) {
+	if m.errLine != "" {
+		return m.errLine, true
+	}
+	return m.status, false
+}
+
 func (m *Model) footer() string {
 	s := m.c.Styles
 	if m.filtering {
-		line := m.input.View()
-		if m.errLine != "" {
-			line = s.Error.Render(m.errLine) + " " + line
-		}
-		return line
-	}
-	if m.errLine != "" {
-		return s.Error.Render(m.errLine)
+		return m.input.View()
 	}
 	parts := []string{fmt.Sprintf("page %d", len(m.cursors))}
 	if m.next > 0 && !m.loading {
@@ -452,9 +471,6 @@ func (m *Model) footer() string {
 		parts = append(parts, "loading…")
 	case m.query.Text != "":
 		parts = append(parts, fmt.Sprintf("%s attempts read", engine.Commas(m.read)))
-	}
-	if m.status != "" {
-		parts = append(parts, m.status)
 	}
 	return s.Faint.Render(strings.Join(parts, " · "))
 }

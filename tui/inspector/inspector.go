@@ -14,6 +14,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/viewport"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
@@ -150,7 +151,9 @@ func (m *Model) render() {
 	}
 
 	section("Request")
-	line(a.Request.Method, " ", a.Request.URL)
+	// The URL breaks at its slashes, or within a segment if it must, not
+	// after the method: the request line stays one piece of text.
+	b.WriteString(ansi.Wrap(a.Request.Method+" "+a.Request.URL, w, "/?&") + "\n")
 	headers(&b, s, a.Request.Header, w)
 	body(&b, a.Request.Body, w)
 
