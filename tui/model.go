@@ -38,6 +38,9 @@ type Options struct {
 	Policy             string // the dispatcher's address policy, for the status bar
 	// Recorder, when set, receives every attempt and turn.
 	Recorder sim.Recorder
+	// Example is the message the empty message box suggests; "" takes
+	// the first plain-text pattern of the workspace's intents.
+	Example string
 	// Visitor is who the simulated visitor is.
 	Visitor sim.Visitor
 	// Secrets are masked wherever the inspector shows them.
@@ -106,7 +109,11 @@ type Model struct {
 func New(opts Options) Model {
 	c := common.New()
 	in := textinput.New()
-	in.Placeholder = `say something, e.g. "where is my order 1042"`
+	example := opts.Example
+	if example == "" {
+		example = exampleMessage(opts.Workspace)
+	}
+	in.Placeholder = placeholder(example)
 	in.Prompt = "› "
 	in.PromptStyle = c.Styles.Prompt
 	in.Focus()
@@ -162,7 +169,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
-		return m.handleKey(msg)
+		return m.typed(msg)
 	case turnMsg:
 		if msg.id != m.reqID {
 			return m, nil // a conversation or request since replaced
@@ -205,6 +212,28 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	return m, tea.Batch(hcmd, cmd)
+}
+
+// typed handles a key message. Bubble Tea delivers the characters of one
+// read as one message: text typed faster than the terminal is read (a
+// burst over SSH, tmux send-keys, an input method) arrives as a single
+// "down" or "enter", which would match those keys' bindings and vanish
+// from the message typed. So a message of several characters is handled
+// one character at a time, as if typed one by one. A bracketed paste is
+// different: its String() is "[…]", which matches no binding, and it goes
+// to the input whole.
+func (m Model) typed(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
+		return m.handleKey(msg)
+	}
+	var cmds []tea.Cmd
+	var model tea.Model = m
+	for _, r := range msg.Runes {
+		var cmd tea.Cmd
+		model, cmd = model.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+	}
+	return model, tea.Batch(cmds...)
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

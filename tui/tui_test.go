@@ -59,6 +59,7 @@ func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) 
 	m := New(Options{
 		Workspace:         d.Workspace,
 		WorkspaceName:     demo.Name,
+		Example:           demo.Example,
 		Dispatcher:        disp,
 		Policy:            "workbench",
 		Recorder:          store,

@@ -138,3 +138,28 @@ func TestNarrowScreenSwapsPanesOnTab(t *testing.T) {
 		t.Errorf("at 120 columns both panes should show:\n%s", v)
 	}
 }
+
+// Text that arrives in one read (a fast burst, tmux send-keys) is one
+// message; words in it that name keys must be typed, not pressed.
+func TestBurstOfTextIsTyped(t *testing.T) {
+	tests := []struct {
+		name string
+		msgs []tea.Msg
+		want string
+	}{
+		{"one burst", []tea.Msg{runes("is it down or up? enter q")}, "is it down or up? enter q"},
+		{"in pieces", []tea.Msg{runes("is it "), runes("down"), runes(" now")}, "is it down now"},
+		{"a paste", []tea.Msg{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("tab down"), Paste: true}}, "tab down"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, cmd := update(t, offline(t), tt.msgs...)
+			if got := m.input.Value(); got != tt.want {
+				t.Errorf("input holds %q, want %q", got, tt.want)
+			}
+			if m.focus != focusInput || isQuit(cmd) || m.help.ShowAll {
+				t.Errorf("the text acted as keys: focus %v, quit %v, help %v", m.focus, isQuit(cmd), m.help.ShowAll)
+			}
+		})
+	}
+}

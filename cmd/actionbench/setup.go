@@ -50,6 +50,15 @@ func (l *loaded) name() string {
 	return l.Path
 }
 
+// example is the demo's suggested first message; "" lets the workbench
+// find one in a workspace file.
+func (l *loaded) example() string {
+	if l.demo != nil {
+		return demo.Example
+	}
+	return ""
+}
+
 // Close stops the demo's mock endpoint, if one runs.
 func (l *loaded) Close() {
 	if l.demo != nil {

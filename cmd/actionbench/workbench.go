@@ -80,6 +80,7 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 		Visitor:            sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},
 		Secrets:            ws.Secrets(),
 		Notice:             notice,
+		Example:            ws.example(),
 	})
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {

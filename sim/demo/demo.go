@@ -18,6 +18,9 @@ import (
 // Name is what the demo workspace is called in messages and the UI.
 const Name = "embedded demo"
 
+// Example is a first message to try on the demo: it fires an action.
+const Example = "where is my order 1042"
+
 //go:embed workspace.yaml
 var source []byte
 
