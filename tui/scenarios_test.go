@@ -19,26 +19,17 @@ import (
 	"github.com/actionbench/actionbench/tui/scenarioview"
 )
 
-const passing = `name: order lookup passes
-steps:
-  - say: Where is my order 1042?
-  - expect:
-      dispatch: {action: order_lookup, outcome: message, status: 200}
-      bot: {contains: "1042 is shipped"}
-`
-
-const failing = `name: order lookup fails
-steps:
-  - say: Where is my order 1042?
-  - expect:
-      dispatch: {action: order_lookup, outcome: timeout}
-`
-
+// scenarioDir is a temporary copy of testdata/scenarios: a scenario that
+// passes on the demo (a_pass.yaml) and one that fails (b_fail.yaml).
 func scenarioDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, text := range map[string]string{"a_pass.yaml": passing, "b_fail.yaml": failing} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+	for _, name := range []string{"a_pass.yaml", "b_fail.yaml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "scenarios", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -233,11 +233,16 @@ func TestRateLimit(t *testing.T) {
 func TestGolden(t *testing.T) {
 	type screen struct {
 		name  string
+		setup func(m *Model)
 		drive func(t *testing.T, tm *teatest.TestModel, width int)
 	}
 	screens := []screen{
-		{"", func(*testing.T, *teatest.TestModel, int) {}},
-		{"inspector", func(t *testing.T, tm *teatest.TestModel, width int) {
+		{"", nil, func(*testing.T, *teatest.TestModel, int) {}},
+		{"help", nil, func(t *testing.T, tm *teatest.TestModel, _ int) {
+			tm.Send(tea.KeyMsg{Type: tea.KeyF1})
+			waitFor(t, tm, "quick reply")
+		}},
+		{"inspector", nil, func(t *testing.T, tm *teatest.TestModel, width int) {
 			say(tm, "where is my order 1042")
 			waitFor(t, tm, "Your latest order #1042 is shipped.")
 			tm.Send(tea.KeyMsg{Type: tea.KeyUp})
@@ -248,13 +253,21 @@ func TestGolden(t *testing.T) {
 				waitFor(t, tm, "tab back")
 			}
 		}},
-		{"history", func(t *testing.T, tm *teatest.TestModel, _ int) {
+		{"history", nil, func(t *testing.T, tm *teatest.TestModel, _ int) {
 			say(tm, "where is my order 1042")
 			waitFor(t, tm, "Your latest order #1042 is shipped.")
 			tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 			waitFor(t, tm, "page 1")
 			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
 			waitFor(t, tm, "▸ ")
+		}},
+		// A scenario that fails, its expectation explained.
+		{"scenario", func(m *Model) { m.scen.SetDir(filepath.Join("testdata", "scenarios")) }, func(t *testing.T, tm *teatest.TestModel, _ int) {
+			tm.Send(tea.KeyMsg{Type: tea.KeyF3})
+			waitFor(t, tm, "b_fail.yaml")
+			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+			waitFor(t, tm, "FAIL")
 		}},
 	}
 	for _, sc := range screens {
@@ -268,6 +281,9 @@ func TestGolden(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				m, _, _ := bench(t)
+				if sc.setup != nil {
+					sc.setup(&m)
+				}
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
 				waitFor(t, tm, "Hi! I'm Acme's")
 				sc.drive(t, tm, size.w)
@@ -294,6 +310,7 @@ func normalise(view string) string {
 	for _, r := range []struct{ re, with string }{
 		{`dlv_[0-9a-f]{24}`, "dlv_XXXXXXXXXXXXXXXXXXXXXXXX"},
 		{`127\.0\.0\.1:\d{4,5}`, "127.0.0.1:PORT"},
+		{`conv_[0-9a-f]{12}`, "conv_XXXXXXXXXXXX"}, // a scenario's conversation
 		{`[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT`, "Mon, 01 Jan 2026 00:00:00 GMT"},
 		{`\b\d\d:\d\d:\d\d\b`, "hh:mm:ss"}, // the table's wall clock, in local time
 	} {
