@@ -79,23 +79,29 @@ func (term *terminal) waitFor(want ...string) string {
 
 func TestWorkbenchInTmux(t *testing.T) {
 	dir := t.TempDir()
-	term := startTerminal(t, 100, 30, dir, fmt.Sprintf("%s --db %s", shellQuote(binary), shellQuote(filepath.Join(dir, "h.db"))))
+	// The shell reports how the workbench ended and the terminal's modes
+	// after it, then waits to be read.
+	command := fmt.Sprintf(`%s --db %s; echo "workbench exited $?"; stty -a; sleep 60`, shellQuote(binary), shellQuote(filepath.Join(dir, "h.db")))
+	term := startTerminal(t, 100, 30, dir, "sh -c "+shellQuote(command))
 	term.waitFor("Hi! I'm Acme's")
-	term.keys("where is my order 1042", "Enter")
-	term.waitFor("Your latest order #1042 is shipped.")
+	// tmux sends the text in one burst, which the program reads at once:
+	// the words that name keys must still be typed.
+	term.keys("where is my order 1042, up or down?", "Enter")
+	term.waitFor("you  where is my order 1042, up or down?", "Your latest order #1042 is shipped.")
 
 	// f2 opens the history, newest first.
 	term.keys("F2")
 	term.waitFor("History", "order_lookup", "on_message_received")
 
+	// ctrl+c ends it, restoring the terminal: the main screen is back
+	// (no pane borders) and the line discipline echoes and edits again.
 	term.keys("C-c")
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if _, err := term.run("has-session", "-t", term.session); err != nil {
-			break // the program ended, and its session with it
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ctrl+c did not end the workbench:\n%s", term.screen(false))
-		}
+	screen := term.waitFor("workbench exited 0", "speed")
+	if strings.Contains(screen, "╭") {
+		t.Errorf("the workbench's screen is still shown after it ended:\n%s", screen)
+	}
+	if off := regexp.MustCompile(`(?m)(?:^|\s)-(icanon|echo)(?:\s|$)`).FindString(screen); off != "" {
+		t.Errorf("the terminal was left with %s:\n%s", strings.TrimSpace(off), screen)
 	}
 }
 
