@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -114,8 +115,10 @@ func parseSpan(s string) (time.Duration, error) {
 	if n := len(s); n > 1 {
 		if mult, ok := unit[s[n-1]]; ok {
 			v, err := strconv.ParseFloat(s[:n-1], 64)
-			if err != nil || v <= 0 {
-				return 0, errors.New("expected a positive number before d or w, e.g. 2d")
+			// !(v > 0) refuses NaN too; the bound refuses what would
+			// wrap to a negative duration (a bound in the future).
+			if err != nil || !(v > 0) || v*float64(mult) >= math.MaxInt64 {
+				return 0, errors.New("expected a positive number before d or w, e.g. 2d (at most 15,000 w)")
 			}
 			return time.Duration(v * float64(mult)), nil
 		}
