@@ -22,6 +22,7 @@ func TestHelpFitsAndShowsEveryKey(t *testing.T) {
 		{"history", common.HistoryKeys{KeyMap: km}},
 		{"form", common.FormKeys{KeyMap: km}},
 		{"scenarios", common.ScenarioKeys{KeyMap: km}},
+		{"picker", common.PickerKeys{KeyMap: km}},
 	}
 	for _, v := range views {
 		for _, width := range []int{80, 120} {

@@ -23,6 +23,9 @@ func (m Model) keys() help.KeyMap {
 	if m.form != nil {
 		return common.FormKeys{KeyMap: *m.c.KeyMap}
 	}
+	if m.pick != nil {
+		return common.PickerKeys{KeyMap: *m.c.KeyMap}
+	}
 	return *m.c.KeyMap
 }
 

@@ -27,6 +27,7 @@ func (m Model) pickKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Back):
 		m.pick = nil
+		m.layout() // the footer's help changes with the view
 		return m, nil
 	case key.Matches(msg, k.Send):
 		it := m.pick.Selected()
@@ -34,6 +35,7 @@ func (m Model) pickKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.pick = nil
+		m.layout()
 		return m, m.trigger(it.ID)
 	}
 	m.pick.Update(msg)

@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/sim"
@@ -159,6 +161,42 @@ func TestBurstOfTextIsTyped(t *testing.T) {
 			}
 			if m.focus != focusInput || isQuit(cmd) || m.help.ShowAll {
 				t.Errorf("the text acted as keys: focus %v, quit %v, help %v", m.focus, isQuit(cmd), m.help.ShowAll)
+			}
+		})
+	}
+}
+
+// Whatever is open, with the full help or without, and after closing it,
+// the screen fits 80×24.
+func TestEveryViewFitsWithTheHelp(t *testing.T) {
+	key := func(t tea.KeyType) tea.Msg { return tea.KeyMsg{Type: t} }
+	f1 := key(tea.KeyF1)
+	tests := []struct {
+		name string
+		msgs []tea.Msg
+	}{
+		{"conversation", []tea.Msg{f1}},
+		{"picker", []tea.Msg{key(tea.KeyCtrlT), f1}},
+		{"picker closed", []tea.Msg{key(tea.KeyCtrlT), f1, key(tea.KeyEsc)}},
+		{"help closed in the picker", []tea.Msg{f1, key(tea.KeyCtrlT), f1, key(tea.KeyEsc)}},
+		{"lead form", []tea.Msg{key(tea.KeyCtrlL), f1}},
+		{"ticket form closed", []tea.Msg{key(tea.KeyCtrlK), f1, key(tea.KeyEsc)}},
+		{"history", []tea.Msg{key(tea.KeyF2), f1}},
+		{"history closed", []tea.Msg{key(tea.KeyF2), f1, key(tea.KeyF2)}},
+		{"scenarios", []tea.Msg{key(tea.KeyF3), f1}},
+		{"scenarios closed", []tea.Msg{f1, key(tea.KeyF3), key(tea.KeyF3)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := update(t, offline(t), tt.msgs...)
+			view := m.View()
+			if h := lipgloss.Height(view); h > 24 {
+				t.Errorf("%d lines on a 24-line screen:\n%s", h, view)
+			}
+			for i, line := range strings.Split(view, "\n") {
+				if w := lipgloss.Width(line); w > 80 {
+					t.Errorf("line %d is %d wide: %q", i, w, line)
+				}
 			}
 		})
 	}

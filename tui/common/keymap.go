@@ -147,5 +147,24 @@ func (k ScenarioKeys) FullHelp() [][]key.Binding {
 
 var runKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run"))
 
+// PickerKeys is the help shown while the action picker is open.
+type PickerKeys struct{ KeyMap }
+
+// ShortHelp is the picker's footer line.
+func (k PickerKeys) ShortHelp() []key.Binding {
+	return []key.Binding{chooseKey, fireKey, cancelKey, k.ForceQuit, k.Help}
+}
+
+// FullHelp is the picker's help shown on f1.
+func (k PickerKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{chooseKey, fireKey, cancelKey}, {k.Focus, k.Help, k.ForceQuit}}
+}
+
+var (
+	chooseKey = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose"))
+	fireKey   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fire (trigger manual)"))
+	cancelKey = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+)
+
 // PathKey, in the scenario view, opens a line to type a scenario's path.
 var PathKey = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "type a path"))

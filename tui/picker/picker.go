@@ -60,12 +60,17 @@ func (m *Model) View() string {
 	}
 	h := max(m.h, 1)
 	first := max(m.sel-h+1, 0)
+	idw := 0 // the details start in one column
+	for _, it := range m.items {
+		idw = max(idw, lipgloss.Width(it.ID))
+	}
 	var lines []string
 	for i := first; i < len(m.items) && len(lines) < h; i++ {
 		it := m.items[i]
-		line := cut.Render(common.Cursor(false) + it.ID + "  " + s.Faint.Render(it.Detail))
+		id := it.ID + strings.Repeat(" ", idw-lipgloss.Width(it.ID)+2)
+		line := cut.Render(common.Cursor(false) + id + s.Faint.Render(it.Detail))
 		if i == m.sel {
-			line = s.Selected.Render(cut.Render(common.Cursor(true) + it.ID + "  " + it.Detail))
+			line = s.Selected.Render(cut.Render(common.Cursor(true) + id + it.Detail))
 		}
 		lines = append(lines, line)
 	}
