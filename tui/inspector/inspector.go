@@ -180,10 +180,16 @@ func (m *Model) transcriptText(w int) string {
 	if len(m.turns) == 0 {
 		b.WriteString(s.Info.Render(wrap("No turns recorded for this conversation.", w)))
 	}
+	indent := lipgloss.Width("15:04:05 · ") // continuation lines start under the speaker
 	for _, t := range m.turns {
 		head := t.At.UTC().Format("15:04:05") + " · "
-		text := strings.ReplaceAll(t.Text, "\n", "\n  ")
-		b.WriteString(wrap(s.Faint.Render(head)+s.Label.Render(string(t.Speaker))+": "+text, w) + "\n")
+		text := s.Label.Render(string(t.Speaker)) + ": " + t.Text
+		if w-indent < 20 {
+			b.WriteString(wrap(s.Faint.Render(head)+text, w) + "\n")
+			continue
+		}
+		body := strings.ReplaceAll(wrap(text, w-indent), "\n", "\n"+strings.Repeat(" ", indent))
+		b.WriteString(s.Faint.Render(head) + body + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
