@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -24,7 +25,7 @@ func helpView(h help.Model, keys help.KeyMap, width int) string {
 	b := keys.ShortHelp()
 	line := h.ShortHelpView(b)
 	for len(b) > 1 && lipgloss.Width(line) > width {
-		b = append(b[:len(b)-2:len(b)-2], b[len(b)-1])
+		b = slices.Delete(b, len(b)-2, len(b)-1) // the entry before the help key
 		line = h.ShortHelpView(b)
 	}
 	return lipgloss.NewStyle().MaxWidth(width).Render(line)

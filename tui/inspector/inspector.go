@@ -110,13 +110,7 @@ func (m *Model) render() {
 	// field writes a label and its value, a long value wrapped under
 	// itself so the labels stay a column of their own.
 	field := func(label string, parts ...string) {
-		lw := lipgloss.Width(label)
-		if w-lw < 20 {
-			line(append([]string{label}, parts...)...)
-			return
-		}
-		v := wrap(strings.Join(parts, ""), w-lw)
-		b.WriteString(label + strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", lw)) + "\n")
+		b.WriteString(common.Hang(label, strings.Join(parts, ""), w) + "\n")
 	}
 	section := func(t string) { b.WriteString("\n" + s.Section.Render(t) + "\n") }
 
@@ -180,16 +174,10 @@ func (m *Model) transcriptText(w int) string {
 	if len(m.turns) == 0 {
 		b.WriteString(s.Info.Render(wrap("No turns recorded for this conversation.", w)))
 	}
-	indent := lipgloss.Width("15:04:05 · ") // continuation lines start under the speaker
 	for _, t := range m.turns {
-		head := t.At.UTC().Format("15:04:05") + " · "
-		text := s.Label.Render(string(t.Speaker)) + ": " + t.Text
-		if w-indent < 20 {
-			b.WriteString(wrap(s.Faint.Render(head)+text, w) + "\n")
-			continue
-		}
-		body := strings.ReplaceAll(wrap(text, w-indent), "\n", "\n"+strings.Repeat(" ", indent))
-		b.WriteString(s.Faint.Render(head) + body + "\n")
+		head := s.Faint.Render(t.At.UTC().Format("15:04:05") + " · ")
+		// Continuation lines start under the speaker.
+		b.WriteString(common.Hang(head, s.Label.Render(string(t.Speaker))+": "+t.Text, w) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -361,7 +361,7 @@ func (m *Model) stepLines(steps []scenarios.StepResult) []string {
 		}
 		lines = append(lines, m.wrap(fmt.Sprintf("%s %d:%d %s", mark, st.Step.Pos.Line, st.Step.Pos.Column, describe(st.Step)))...)
 		for _, f := range st.Failures {
-			lines = append(lines, m.indented(4, s.Error.Render(f.String()))...)
+			lines = append(lines, strings.Split(common.Hang("    ", s.Error.Render(f.String()), max(m.w, 1)), "\n")...)
 		}
 	}
 	return lines
@@ -369,20 +369,6 @@ func (m *Model) stepLines(steps []scenarios.StepResult) []string {
 
 func (m *Model) wrap(line string) []string {
 	return strings.Split(lipgloss.NewStyle().Width(max(m.w, 1)).Render(line), "\n")
-}
-
-// indented wraps text under an indent of n spaces, its continuation lines
-// too, so a long failure stays visibly under its step.
-func (m *Model) indented(n int, text string) []string {
-	pad := strings.Repeat(" ", n)
-	if m.w-n < 20 {
-		return m.wrap(pad + text)
-	}
-	lines := strings.Split(lipgloss.NewStyle().Width(m.w-n).Render(text), "\n")
-	for i := range lines {
-		lines[i] = pad + lines[i]
-	}
-	return lines
 }
 
 // describe is a step as a line.

@@ -140,11 +140,11 @@ func (m *Model) refresh(bottom bool) {
 		var r string
 		switch e.kind {
 		case kindVisitor:
-			r = s.Visitor.Render(hang("you  ", e.text, m.vp.Width))
+			r = s.Visitor.Render(common.Hang("you  ", e.text, m.vp.Width))
 		case kindBot:
-			r = s.Bot.Render(hang("bot  ", e.text, m.vp.Width))
+			r = s.Bot.Render(common.Hang("bot  ", e.text, m.vp.Width))
 		case kindSkipped:
-			r = s.Skipped.Render(hang("bot  ", e.text+" (skipped by the webhook)", m.vp.Width))
+			r = s.Skipped.Render(common.Hang("bot  ", e.text+" (skipped by the webhook)", m.vp.Width))
 		case kindAttempt:
 			line := AttemptLine(e.attempt, m.Latency)
 			line = truncate(line, m.vp.Width)
@@ -156,9 +156,9 @@ func (m *Model) refresh(bottom bool) {
 				r = OutcomeStyle(s, e.attempt).Render(line)
 			}
 		case kindInfo:
-			r = s.Info.Render(hang("·  ", e.text, m.vp.Width))
+			r = s.Info.Render(common.Hang("·  ", e.text, m.vp.Width))
 		case kindError:
-			r = s.Error.Render(hang("!  ", e.text, m.vp.Width))
+			r = s.Error.Render(common.Hang("!  ", e.text, m.vp.Width))
 		}
 		lines = append(lines, strings.Split(r, "\n")...)
 	}
@@ -234,24 +234,6 @@ func FormatLatency(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
-// hang wraps text to w cells after prefix, indenting the lines that
-// follow to the text's start.
-func hang(prefix, text string, w int) string {
-	pw := lipgloss.Width(prefix)
-	if w-pw < 10 {
-		return lipgloss.NewStyle().Width(w).Render(prefix + text)
-	}
-	lines := strings.Split(lipgloss.NewStyle().Width(w-pw).Render(text), "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] = prefix + lines[i]
-		} else {
-			lines[i] = strings.Repeat(" ", pw) + lines[i]
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 func truncate(s string, w int) string {
