@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/tui/common"
@@ -74,7 +75,7 @@ func fit(in Info, width int) string {
 	if room(width, rest) < minWorkspace {
 		rest = rest[1:]
 	}
-	return join(append([]string{truncate(in.Workspace, max(room(width, rest), minWorkspace))}, rest...))
+	return join(append([]string{ansi.Truncate(in.Workspace, max(room(width, rest), minWorkspace), "…")}, rest...))
 }
 
 // room is how many cells the workspace's name has beside rest.
@@ -83,18 +84,6 @@ func room(width int, rest []string) int {
 }
 
 func join(parts []string) string { return " " + strings.Join(parts, " · ") }
-
-// truncate shortens s to n cells, ending it with an ellipsis.
-func truncate(s string, n int) string {
-	if lipgloss.Width(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	for len(r) > 0 && lipgloss.Width(string(r))+1 > n {
-		r = r[:len(r)-1]
-	}
-	return string(r) + "…"
-}
 
 func until(now, t time.Time) string {
 	d := t.Sub(now).Round(time.Second)

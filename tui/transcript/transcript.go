@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/viewport"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/sim"
@@ -147,7 +148,7 @@ func (m *Model) refresh(bottom bool) {
 			r = s.Skipped.Render(common.Hang("bot  ", e.text+" (skipped by the webhook)", m.vp.Width))
 		case kindAttempt:
 			line := AttemptLine(e.attempt, m.Latency)
-			line = truncate(line, m.vp.Width)
+			line = ansi.Truncate(line, m.vp.Width, "…")
 			if i == sel {
 				// ▸ for → marks it where NO_COLOR drops the reverse video.
 				r = s.Selected.Render("▸" + strings.TrimPrefix(line, "→"))
@@ -234,15 +235,4 @@ func FormatLatency(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
-func truncate(s string, w int) string {
-	r := []rune(s)
-	if lipgloss.Width(s) <= w || w < 2 {
-		return s
-	}
-	for lipgloss.Width(string(r)) > w-1 {
-		r = r[:len(r)-1]
-	}
-	return string(r) + "…"
 }
