@@ -210,14 +210,6 @@ func writeSummaries(w io.Writer, rows []history.Summary, filter history.Filter) 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tCONVERSATION\tACTION/EVENT\tOUTCOME\tSTATUS\tLATENCY")
 	for _, r := range rows {
-		what := r.ActionID
-		if r.Kind == engine.KindEvent {
-			what = string(r.Event)
-		}
-		status := "-"
-		if r.Status != 0 {
-			status = strconv.Itoa(r.Status)
-		}
 		latency := "-"
 		if r.Latency > 0 {
 			latency = formatLatency(r.Latency)
@@ -228,7 +220,7 @@ func writeSummaries(w io.Writer, rows []history.Summary, filter history.Filter) 
 		} else {
 			outcome = st.bad.Render(outcome)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05"), r.ConversationID, what, outcome, status, latency)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05"), r.ConversationID, r.Target(), outcome, r.StatusText(), latency)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -12,6 +12,7 @@ package history
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
@@ -78,6 +79,22 @@ type Summary struct {
 	Latency        time.Duration
 	DeliveryID     string
 	ReplyAction    engine.ReplyAction
+}
+
+// Target is what the attempt called: the action's id, or the event's name.
+func (s Summary) Target() string {
+	if s.Kind == engine.KindEvent {
+		return string(s.Event)
+	}
+	return s.ActionID
+}
+
+// StatusText is the response's status for a listing, "-" when none arrived.
+func (s Summary) StatusText() string {
+	if s.Status == 0 {
+		return "-"
+	}
+	return strconv.Itoa(s.Status)
 }
 
 // Speaker says who said a transcript turn.

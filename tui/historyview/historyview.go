@@ -480,19 +480,15 @@ func row(at, conv, what, outcome, status, latency string) string {
 }
 
 func summaryRow(r history.Summary, formatLatency func(time.Duration) string) string {
-	what := r.ActionID
+	what := r.Target()
 	if r.Kind == engine.KindEvent {
-		what = "→ " + string(r.Event)
-	}
-	status := "-"
-	if r.Status != 0 {
-		status = fmt.Sprint(r.Status)
+		what = "→ " + what
 	}
 	latency := "-"
 	if r.Latency > 0 {
 		latency = formatLatency(r.Latency)
 	}
-	return row(r.RecordedAt.Local().Format("15:04:05"), r.ConversationID, what, string(r.Outcome), status, latency)
+	return row(r.RecordedAt.Local().Format("15:04:05"), r.ConversationID, what, string(r.Outcome), r.StatusText(), latency)
 }
 
 func clip(s string, n int) string {
