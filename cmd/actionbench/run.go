@@ -27,6 +27,7 @@ type runFlags struct {
 	parallel int
 	json     bool
 	junit    string
+	shards   shardFlags
 }
 
 func newRunCommand(e env) *cobra.Command {
@@ -40,11 +41,18 @@ no workspace), checks every expect, and reports what failed: expected
 against actual, with the attempt's diagnosis. SCENARIO is a file or a
 folder (searched for *.yaml and *.yml). Waits cost no real time.
 
+In CI, --shard I/N runs one runner's share of the files: the same file
+always lands on the same shard, adding files never moves others, and the
+N shards together run every file once. --shard-timings balances shards
+by the times in earlier JUnit reports. --list prints the share.
+
 Exit status: 0 when every scenario passed, 1 when any failed, 2 for bad
 input (a scenario or workspace that does not load).`,
 		Example: `  actionbench run scenarios/examples
   actionbench run checkout.yaml --junit report.xml
-  actionbench run scenarios/ --parallel 16 --json`,
+  actionbench run scenarios/ --parallel 16 --json
+  actionbench run scenarios/ --shard 2/4 --junit report-2.xml
+  actionbench run scenarios/ --shard 2/4 --shard-timings 'reports/*.xml' --list`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{errors.New("run takes one or more scenario files or folders")}
@@ -59,6 +67,7 @@ input (a scenario or workspace that does not load).`,
 	fl.IntVarP(&f.parallel, "parallel", "p", 4*runtime.GOMAXPROCS(0), "scenarios run at once")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	fl.StringVar(&f.junit, "junit", "", "also write the results as JUnit XML to FILE, for CI")
+	f.shards.register(cmd)
 	// --workspace here replaces the demo for scenarios that name no workspace.
 	cmd.Flags().Lookup("workspace").Usage = "workspace for scenarios that name none (default: the embedded demo)"
 	return cmd
@@ -69,7 +78,24 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 	if f.parallel < 1 {
 		return badInputf("--parallel %d: run at least one scenario at a time", f.parallel)
 	}
-	list, errs := scenarios.LoadAll(args)
+	spec, err := f.shards.spec(e)
+	if err != nil {
+		return err
+	}
+	found, errs := scenarios.Files(args)
+	if spec.Count > 0 {
+		if found, err = f.shards.pick(found, spec); err != nil {
+			return err
+		}
+	}
+	if f.shards.list && len(errs) == 0 {
+		for _, file := range found {
+			fmt.Fprintln(e.stdout, file.Path)
+		}
+		return nil
+	}
+	list, loadErrs := scenarios.LoadFiles(found)
+	errs = append(errs, loadErrs...)
 	if len(errs) > 0 {
 		for _, err := range errs {
 			fmt.Fprintf(e.stderr, "actionbench: %v\n", err)
@@ -148,7 +174,7 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 	elapsed := time.Since(began)
 
 	if f.junit != "" {
-		if err := writeJUnit(f.junit, results, elapsed); err != nil {
+		if err := writeJUnit(f.junit, suiteName(spec), results, elapsed); err != nil {
 			return err
 		}
 	}
@@ -349,8 +375,8 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(path string, results []scenarios.Result, elapsed time.Duration) error {
-	suite := junitSuite{Name: "actionbench", Tests: len(results), Time: seconds3(elapsed)}
+func writeJUnit(path, name string, results []scenarios.Result, elapsed time.Duration) error {
+	suite := junitSuite{Name: name, Tests: len(results), Time: seconds3(elapsed)}
 	for _, r := range results {
 		c := junitCase{Name: r.Scenario.Name, Classname: r.Scenario.Path, Time: seconds3(r.Duration)}
 		if !r.Passed() {
