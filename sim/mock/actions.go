@@ -51,7 +51,11 @@ func orderID(p map[string]any) string {
 // the request itself when either is wrong.
 func actionPayload(w http.ResponseWriter, x *exchange) (actionRequest, bool) {
 	if !x.authOK {
-		writeError(w, http.StatusUnauthorized, "invalid signature")
+		msg := "invalid signature"
+		if x.authWhy != "" {
+			msg += ": " + x.authWhy
+		}
+		writeError(w, http.StatusUnauthorized, msg)
 		return actionRequest{}, false
 	}
 	req, err := x.action()

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/actionbench/actionbench/engine/sign"
 )
@@ -19,6 +20,10 @@ type exchange struct {
 	checked bool // the credentials were looked at (the route exists, the body was read)
 	webhook bool
 	authOK  bool // the signature (actions) or the Bearer token (webhook)
+	// standard is set when the request was signed with Standard Webhooks;
+	// authWhy says why it did not verify.
+	standard bool
+	authWhy  string
 
 	// Read from the body leniently, for the log, before anything is enforced.
 	actionID, conversationID, eventType string
@@ -40,6 +45,23 @@ func (x *exchange) checkSignature(secret string) {
 	var req actionRequest
 	_ = json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
 	x.actionID, x.conversationID = req.ActionID, req.ConversationID
+}
+
+// checkStandard verifies a request signed with Standard Webhooks, which
+// replaces the scheme checked before: the signature over id, timestamp
+// and body, and a timestamp within 5 minutes of now. A webhook that also
+// sends a Bearer token must send the right one.
+func (x *exchange) checkStandard(secret string, now time.Time) {
+	tokenOK := x.authOK
+	x.standard = true
+	err := sign.VerifyStandard(secret, x.body, x.r.Header, now)
+	x.authOK = err == nil
+	if err != nil {
+		x.authWhy = err.Error()
+	}
+	if x.webhook && x.r.Header.Get("Authorization") != "" && !tokenOK {
+		x.authOK, x.authWhy = false, "the Bearer token does not match"
+	}
 }
 
 // checkToken compares the Authorization header with the one the reference's
