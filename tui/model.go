@@ -190,7 +190,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case scenarioview.LoadedMsg, scenarioview.StepMsg, scenarioview.RanMsg:
+	case scenarioview.LoadedMsg, scenarioview.StepMsg, scenarioview.RanMsg, scenarioview.ChangedMsg:
 		return m, m.scen.Update(msg)
 	case historyview.OpenedMsg:
 		if a, ok := m.hist.Opened(msg); ok {

@@ -79,6 +79,12 @@ type Model struct {
 	result  *scenarios.Result      // the last run, shown in place of the list
 	scroll  int
 
+	// The listed path is watched; a change reads it again (watch.go).
+	listed      string
+	listedOwn   bool
+	watchID     int
+	watchCancel context.CancelFunc
+
 	w, h int
 }
 
@@ -111,15 +117,16 @@ func (m *Model) load(path string, own bool) tea.Cmd {
 	m.stop()
 	m.reqID++
 	m.loading, m.result, m.running = true, nil, ""
+	m.listed, m.listedOwn = path, own
 	id := m.reqID
-	return func() tea.Msg {
+	return tea.Batch(m.watchPath(path), func() tea.Msg {
 		if _, err := os.Stat(path); own && errors.Is(err, fs.ErrNotExist) {
 			abs, _ := filepath.Abs(path)
 			return LoadedMsg{id: id, missing: abs}
 		}
 		list, errs := scenarios.LoadAll([]string{path})
 		return LoadedMsg{id: id, list: list, errs: errs}
-	}
+	})
 }
 
 func (m *Model) stop() {
@@ -129,8 +136,14 @@ func (m *Model) stop() {
 	}
 }
 
-// Close stops a run in flight.
+// Close stops a run in flight and the watch on the listed files.
 func (m *Model) Close() {
+	m.stopRun()
+	m.unwatch()
+}
+
+// stopRun stops a run in flight.
+func (m *Model) stopRun() {
 	m.stop()
 	m.reqID++
 	m.running = ""
@@ -149,7 +162,7 @@ func (m *Model) Back() bool {
 		m.path.Blur()
 		return true
 	case m.result != nil || m.running != "":
-		m.Close()
+		m.stopRun()
 		m.result = nil
 		return true
 	}
@@ -174,6 +187,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.start(m.list[0])
 		}
 		return nil
+	case ChangedMsg:
+		return m.changed(msg)
 	case StepMsg:
 		if msg.id != m.reqID {
 			return nil // a run since stopped: drop it and read no more
