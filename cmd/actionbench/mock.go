@@ -76,8 +76,8 @@ func (f *mockFlags) run(cmd *cobra.Command, e env) error {
 	}
 	// An empty value is most likely an unset variable ("$ORDER_SECRET"):
 	// quietly serving the demo credentials instead would only puzzle.
-	if f.secret == "" || f.token == "" || f.standardSecret == "" {
-		return badInputf("--secret, --token and --standard-secret cannot be empty (an unset variable?): pass a value, or leave the flag out for the demo one")
+	if f.secret == "" || f.token == "" {
+		return badInputf("--secret and --token cannot be empty (an unset variable?): pass a value, or leave the flag out for the demo one")
 	}
 	if err := sign.CheckStandardSecret(f.standardSecret); err != nil {
 		return badInputf("--standard-secret: %v", err)
