@@ -49,15 +49,18 @@ func (x *exchange) checkSignature(secret string) {
 
 // checkStandard verifies a request signed with Standard Webhooks, which
 // replaces the scheme checked before: the signature over id, timestamp
-// and body, and a timestamp within 5 minutes of now. A webhook that also
-// sends a Bearer token must send the right one.
-func (x *exchange) checkStandard(secret string, now time.Time) {
+// and body, a timestamp within 5 minutes of now, and a webhook-id not
+// seen before (a replay is refused). A webhook that also sends a Bearer
+// token must send the right one.
+func (x *exchange) checkStandard(secret string, now time.Time, seen *replays) {
 	tokenOK := x.authOK
 	x.standard = true
 	err := sign.VerifyStandard(secret, x.body, x.r.Header, now)
 	x.authOK = err == nil
 	if err != nil {
 		x.authWhy = err.Error()
+	} else if !seen.fresh(x.r.Header.Get(sign.StandardID), now) {
+		x.authOK, x.authWhy = false, "webhook-id was already used: a replayed message is refused"
 	}
 	if x.webhook && x.r.Header.Get("Authorization") != "" && !tokenOK {
 		x.authOK, x.authWhy = false, "the Bearer token does not match"

@@ -60,6 +60,7 @@ const maxRequestBody = 1 << 20
 type handler struct {
 	secret, token  string
 	standardSecret string
+	replays        replays
 	now            func() time.Time
 	routes         map[string]route
 
@@ -150,7 +151,7 @@ func (h *handler) serve(w http.ResponseWriter, x *exchange) {
 		x.checkSignature(h.secret)
 	}
 	if x.r.Header.Get(sign.StandardSignature) != "" {
-		x.checkStandard(h.standardSecret, h.now())
+		x.checkStandard(h.standardSecret, h.now(), &h.replays)
 	}
 	f, err := requestFault(r)
 	if err != nil {

@@ -71,18 +71,18 @@ webhook:
 }
 
 // TestStandardWebhooksRefused: the mock refuses, as an endpoint built for
-// the scheme must, a stale timestamp and the wrong Bearer token beside a
-// good signature.
+// the scheme must, a replayed message id, a stale timestamp and the wrong
+// Bearer token beside a good signature.
 func TestStandardWebhooksRefused(t *testing.T) {
 	h, _ := newTestHandler()
 	body := platformBody("order_lookup", `{"customer_email":"jane@example.com"}`)
-	signed := func(path string, at time.Time) *http.Request {
+	signed := func(path, id string, at time.Time) *http.Request {
 		r := signedRequest(path, body, "")
-		sig, err := sign.SignStandard(DemoStandardSecret, "msg_1", at, body)
+		sig, err := sign.SignStandard(DemoStandardSecret, id, at, body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Header.Set(sign.StandardID, "msg_1")
+		r.Header.Set(sign.StandardID, id)
 		r.Header.Set(sign.StandardTimestamp, strconv.FormatInt(at.Unix(), 10))
 		r.Header.Set(sign.StandardSignature, sig)
 		return r
@@ -93,13 +93,16 @@ func TestStandardWebhooksRefused(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"fresh", signed("/actions/order_lookup", fixedNow.Add(-time.Minute)), 200, "#1042"},
-		{"six minutes old", signed("/actions/order_lookup", fixedNow.Add(-6*time.Minute)), 401, "more than 5 minutes"},
+		{"fresh", signed("/actions/order_lookup", "msg_1", fixedNow.Add(-time.Minute)), 200, "#1042"},
+		{"sent again", signed("/actions/order_lookup", "msg_1", fixedNow.Add(-time.Minute)), 401, "webhook-id was already used"},
+		{"six minutes old", signed("/actions/order_lookup", "msg_2", fixedNow.Add(-6*time.Minute)), 401, "more than 5 minutes"},
 		{"webhook, wrong token", func() *http.Request {
-			r := signed("/webhook", fixedNow)
+			r := signed("/webhook", "msg_3", fixedNow)
 			r.Header.Set("Authorization", "Bearer nope")
 			return r
 		}(), 401, "Unauthorized"},
+		// Past the credentials, the action body is no event: 400, not 401.
+		{"webhook, no token", signed("/webhook", "msg_4", fixedNow), 400, "Invalid event type"},
 	} {
 		w := serve(h, c.r)
 		if w.Code != c.status || !strings.Contains(w.Body.String(), c.body) {
