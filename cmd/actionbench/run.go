@@ -48,12 +48,17 @@ always lands on the same shard, adding files never moves others, and the
 N shards together run every file once. --shard-timings balances shards
 by the times in earlier JUnit reports. --list prints the share.
 
+In the editor, --watch keeps running: a saved scenario reruns itself, a
+saved workspace reruns everything, and a file that stops parsing is shown
+with its line while the rest is still watched.
+
 Exit status: 0 when every scenario passed, 1 when any failed, 2 for bad
 input (a scenario or workspace that does not load).`,
 		Example: `  actionbench run scenarios/examples
   actionbench run checkout.yaml --junit report.xml
   actionbench run scenarios/ --parallel 16 --json
   actionbench run scenarios/ --shard 2/4 --junit report-2.xml
+  actionbench run scenarios/ --watch
   actionbench run scenarios/ --shard 2/4 --shard-timings 'reports/*.xml' --list`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -70,7 +75,7 @@ input (a scenario or workspace that does not load).`,
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	fl.StringVar(&f.junit, "junit", "", "also write the results as JUnit XML to FILE, for CI")
 	f.shards.register(cmd)
-	fl.BoolVar(&f.watch, "watch", false, "after the run, rerun what each saved change affects, until ctrl-c")
+	fl.BoolVar(&f.watch, "watch", false, "then rerun what each saved change affects, until ctrl-c")
 	// --workspace here replaces the demo for scenarios that name no workspace.
 	cmd.Flags().Lookup("workspace").Usage = "workspace for scenarios that name none (default: the embedded demo)"
 	return cmd

@@ -22,9 +22,9 @@ type shardFlags struct {
 
 func (f *shardFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.shard, "shard", "", "run only shard `I/N` of the files, such as 2/4 (default $"+shardEnv+")")
-	fl.StringSliceVar(&f.timings, "shard-timings", nil, "balance shards by the times in these earlier `JUNIT` reports")
-	fl.BoolVar(&f.list, "list", false, "print the files this run (or shard) would run, and run nothing")
+	fl.StringVar(&f.shard, "shard", "", "run only shard `I/N` of the files (default $"+shardEnv+")")
+	fl.StringSliceVar(&f.timings, "shard-timings", nil, "balance shards by the times in earlier `JUNIT` reports")
+	fl.BoolVar(&f.list, "list", false, "print the files this run or shard would run; run nothing")
 }
 
 // spec is the shard asked for by --shard or the environment; Count is 0
