@@ -72,7 +72,7 @@ func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) 
 	})
 	// Wall-clock latencies would make every screen different.
 	fixed := func(time.Duration) string { return "N ms" }
-	m.tr.Latency, m.insp.Latency, m.hist.Latency = fixed, fixed, fixed
+	m.tr.Latency, m.insp.Latency, m.hist.Table.Latency, m.hist.Inspector.Latency = fixed, fixed, fixed, fixed
 	return m, store, conv
 }
 

@@ -74,6 +74,10 @@ type TranscriptMsg struct {
 	err          error
 }
 
+// ResentMsg is an attempt resent from the table and recorded, for the
+// conversation it belongs to.
+type ResentMsg struct{ Entry *history.Entry }
+
 // statusMsg ends an export or a resend with a line to show. A resend's
 // also carries the new attempt, which the table selects once reloaded and
 // the inspector opens.
@@ -265,7 +269,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.want, m.sel = e.ID, 0
 			m.openReq++
 			opened := OpenedMsg{req: m.openReq, Entry: e}
-			return tea.Batch(m.Load(), func() tea.Msg { return opened })
+			return tea.Batch(m.Load(), func() tea.Msg { return opened }, func() tea.Msg { return ResentMsg{Entry: e} })
 		}
 		return nil
 	case tea.KeyMsg:
@@ -322,11 +326,16 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// CancelFilter closes the filter line, leaving the filter in force.
+func (m *Model) CancelFilter() {
+	m.filtering = false
+	m.input.Blur()
+}
+
 func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.c.KeyMap.Back):
-		m.filtering = false
-		m.input.Blur()
+		m.CancelFilter()
 		return nil
 	case key.Matches(msg, m.c.KeyMap.Open):
 		q, err := ParseQuery(m.input.Value())
