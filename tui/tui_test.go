@@ -38,6 +38,12 @@ func init() {
 // change the demo's workspace and the dispatcher's options first.
 func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
 	t.Helper()
+	return benchConv(t, "conv_test", tweaks...)
+}
+
+// benchConv is bench with every conversation named conv.
+func benchConv(t *testing.T, conv string, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	d, err := demo.Start(ctx, nil)
 	if err != nil {
@@ -55,7 +61,6 @@ func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	const conv = "conv_test"
 	m := New(Options{
 		Workspace:         d.Workspace,
 		WorkspaceName:     demo.Name,
@@ -274,7 +279,7 @@ func TestGolden(t *testing.T) {
 		for _, size := range []struct {
 			name string
 			w, h int
-		}{{"80x24", 80, 24}, {"120x40", 120, 40}} {
+		}{{"80x24", 80, 24}, {"120x40", 120, 40}, {"200x50", 200, 50}} {
 			name := size.name
 			if sc.name != "" {
 				name = sc.name + "-" + size.name

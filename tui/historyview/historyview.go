@@ -428,22 +428,11 @@ func (m *Model) export() tea.Cmd {
 
 // View draws the table: a header, a page of rows and a status line.
 func (m *Model) View() string {
-	s := m.c.Styles
 	w := max(m.w, 1)
 	cut := lipgloss.NewStyle().MaxWidth(w)
-	lines := []string{s.Label.Render(cut.Render(common.Cursor(false) + row("TIME", "CONVERSATION", "ACTION/EVENT", "OUTCOME", "HTTP", "LATENCY")))}
-	rows := m.Rows()
-	if len(rows) == 0 && !m.loading {
-		lines = append(lines, s.Info.Render(cut.Render("no attempts match")))
-	}
-	for i, r := range rows {
-		line := cut.Render(common.Cursor(i == m.sel) + summaryRow(r, m.Latency))
-		if i == m.sel {
-			line = s.Selected.Render(line)
-		} else {
-			line = outcomeStyle(s, r.Outcome).Render(line)
-		}
-		lines = append(lines, line)
+	lines := strings.Split(m.table(w), "\n")
+	if len(m.Rows()) == 0 && !m.loading {
+		lines = append(lines, m.c.Styles.Info.Render(cut.Render("no attempts match")))
 	}
 	for len(lines) < max(m.h-1, 1) {
 		lines = append(lines, "")
@@ -482,29 +471,6 @@ func (m *Model) footer() string {
 		parts = append(parts, fmt.Sprintf("%s attempts read", engine.Commas(m.read)))
 	}
 	return s.Faint.Render(strings.Join(parts, " · "))
-}
-
-func row(at, conv, what, outcome, status, latency string) string {
-	return fmt.Sprintf("%-8s %-16s %-21s %-15s %-4s %s", at, clip(conv, 16), clip(what, 21), clip(outcome, 15), status, latency)
-}
-
-func summaryRow(r history.Summary, formatLatency func(time.Duration) string) string {
-	what := r.Target()
-	if r.Kind == engine.KindEvent {
-		what = "→ " + what
-	}
-	latency := "-"
-	if r.Latency > 0 {
-		latency = formatLatency(r.Latency)
-	}
-	return row(r.RecordedAt.Local().Format("15:04:05"), r.ConversationID, what, string(r.Outcome), r.StatusText(), latency)
-}
-
-func clip(s string, n int) string {
-	if len([]rune(s)) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 func outcomeStyle(s *common.Styles, o engine.Outcome) lipgloss.Style {
