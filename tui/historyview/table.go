@@ -43,6 +43,7 @@ func (m *Model) table(w int) string {
 	t := table.New().
 		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
 		BorderHeader(false).BorderColumn(false).BorderRow(false).
+		Wrap(false). // one line a row: cut with an ellipsis
 		Headers(headers[:]...).
 		Rows(cells...).
 		Width(sum(widths)).
