@@ -52,12 +52,7 @@ func TestHistoryTableFitsWideCharacters(t *testing.T) {
 			})
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h))
 			waitFor(t, tm, "Hi! I'm Acme's")
-			say(tm, "where is my order 1042")
-			waitFor(t, tm, "Your latest order #1042 is shipped.")
-			tm.Send(tea.KeyMsg{Type: tea.KeyF2})
-			waitFor(t, tm, "page 1")
-			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
-			waitFor(t, tm, "▸ ")
+			historyAfterOrder(t, tm)
 			if err := tm.Quit(); err != nil {
 				t.Fatal(err)
 			}

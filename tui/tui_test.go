@@ -230,7 +230,7 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
-// TestGolden compares the main screens at two sizes: the conversation
+// TestGolden compares the main screens at three sizes: the conversation
 // after the greeting, an attempt selected in the inspector, and the
 // history. What the wall clock and chance decide (times of day, delivery
 // ids, latencies, the mock's port) is normalised first. The screens are
@@ -258,14 +258,7 @@ func TestGolden(t *testing.T) {
 				waitFor(t, tm, "tab back")
 			}
 		}},
-		{"history", nil, func(t *testing.T, tm *teatest.TestModel, _ int) {
-			say(tm, "where is my order 1042")
-			waitFor(t, tm, "Your latest order #1042 is shipped.")
-			tm.Send(tea.KeyMsg{Type: tea.KeyF2})
-			waitFor(t, tm, "page 1")
-			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
-			waitFor(t, tm, "▸ ")
-		}},
+		{"history", nil, func(t *testing.T, tm *teatest.TestModel, _ int) { historyAfterOrder(t, tm) }},
 		// A scenario that fails, its expectation explained.
 		{"scenario", func(m *Model) { m.scen.SetDir(filepath.Join("testdata", "scenarios")) }, func(t *testing.T, tm *teatest.TestModel, _ int) {
 			tm.Send(tea.KeyMsg{Type: tea.KeyF3})
@@ -276,10 +269,7 @@ func TestGolden(t *testing.T) {
 		}},
 	}
 	for _, sc := range screens {
-		for _, size := range []struct {
-			name string
-			w, h int
-		}{{"80x24", 80, 24}, {"120x40", 120, 40}, {"200x50", 200, 50}} {
+		for _, size := range goldenSizes {
 			name := size.name
 			if sc.name != "" {
 				name = sc.name + "-" + size.name
@@ -296,18 +286,23 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				view := tm.FinalModel(t).View()
-				for i, line := range strings.Split(view, "\n") {
-					if w := lipgloss.Width(line); w > size.w {
-						t.Errorf("line %d is %d wide, more than %d: %q", i, w, size.w, line)
-					}
-				}
-				if h := lipgloss.Height(view); h > size.h {
-					t.Errorf("the screen is %d lines, more than %d", h, size.h)
-				}
+				fits(t, view, size.w, size.h)
 				golden.RequireEqual(t, []byte(normalise(view)))
 			})
 		}
 	}
+}
+
+// historyAfterOrder asks for an order, opens the history and selects its
+// second row, the order lookup.
+func historyAfterOrder(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	say(tm, "where is my order 1042")
+	waitFor(t, tm, "Your latest order #1042 is shipped.")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
+	waitFor(t, tm, "page 1")
+	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	waitFor(t, tm, "▸ ")
 }
 
 // normalise replaces what differs from run to run with fixed text.
