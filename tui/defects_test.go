@@ -87,8 +87,11 @@ func TestHistoryTableFitsWideCharacters(t *testing.T) {
 
 // A resend from the history is one of its conversation's 3 calls per 10
 // minutes: after two order lookups the first resend is the third call and
-// the second is refused. Back in the conversation the resends are in the
-// transcript, and the inspector shows the attempt the marker is on.
+// the second is refused. In the table, filtered on outcome:message, the
+// first resend is selected and opened; the refused one is filtered out, so
+// the row it was resent from stays selected and open. Back in the
+// conversation the resends are in the transcript, and the inspector shows
+// the attempt the marker is on.
 func TestResendCountsAgainstTheConversation(t *testing.T) {
 	m, store, conv := bench(t)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
@@ -100,13 +103,13 @@ func TestResendCountsAgainstTheConversation(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
 	waitFor(t, tm, "page 1")
 	tm.Send(runes("/"))
-	tm.Type("action:order_lookup")
+	tm.Type("action:order_lookup outcome:message")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(t, tm, "page 1 · action:order_lookup")
+	waitFor(t, tm, "page 1 · outcome:message action:order_lookup")
 	tm.Send(runes("r"))
 	waitFor(t, tm, ": message", "calls 0 of 3 left")
 	tm.Send(runes("r"))
-	waitFor(t, tm, ": rate_limited")
+	waitFor(t, tm, ": rate_limited (the filter leaves it out of the table)")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
 	waitFor(t, tm, "resent from the history as attempt")
 	tm.Send(tea.KeyMsg{Type: tea.KeyUp})
@@ -126,6 +129,17 @@ func TestResendCountsAgainstTheConversation(t *testing.T) {
 	}
 	if want := "[rate_limited message message message]"; fmt.Sprint(got) != want {
 		t.Errorf("order_lookup attempts, newest first: %v, want %s", got, want)
+	}
+	// The table and its inspector are on the first resend.
+	first, err := store.Get(context.Background(), list[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel := final.hist.Table.Selected(); sel == nil || sel.ID != first.ID {
+		t.Errorf("the table selects %+v, want the first resend, %d", sel, first.ID)
+	}
+	if v := final.hist.Inspector.View(); !strings.Contains(v, first.Attempt.DeliveryID) {
+		t.Errorf("the history's inspector does not show the selected attempt %s:\n%s", first.Attempt.DeliveryID, v)
 	}
 	if l := final.conv.Limit(); l.Remaining != 0 {
 		t.Errorf("the conversation has %d calls left, want 0", l.Remaining)
