@@ -17,9 +17,11 @@
 //     common.Noticer (a line for the activity line). It gets the shared
 //     *common.Common in its constructor; its messages and their request
 //     ids live beside it, and its I/O runs in tea.Cmds.
-//  2. Give it a key in common.KeyMap (and DefaultKeyMap), and add one line
-//     to the pages New registers: {k.YourKey, yourpkg.New(c, …)}. The key
-//     opens the page and, pressed again, goes back to the conversation.
+//  2. Give it a key in common.KeyMap (DefaultKeyMap, and the last column
+//     of KeyMap.FullHelp so the conversation's help lists it), and add one
+//     line to the pages New registers: {k.YourKey, yourpkg.New(c, …)}.
+//     The key opens the page and, pressed again, goes back to the
+//     conversation.
 //
 // The page's help is its ShortHelp and FullHelp; its size is the body
 // between the status bar and the activity line (common.Pane draws a
