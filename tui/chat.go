@@ -318,7 +318,10 @@ func (m *chat) View() string {
 	case m.focus == focusInspector:
 		return common.Pane(s, inspTitle+s.Faint.Render(" · tab back"), m.insp.View(), w, h, true)
 	}
-	return common.Pane(s, convTitle+s.Faint.Render(" · tab inspector"), conv, w, h, true)
+	if m.pick == nil && m.form == nil { // tab is theirs when they are open
+		convTitle += s.Faint.Render(" · tab inspector")
+	}
+	return common.Pane(s, convTitle, conv, w, h, true)
 }
 
 // ShortHelp is the footer for what the page shows.
