@@ -25,7 +25,9 @@ type Page struct {
 
 // NewPage returns the history page; secrets are masked in the inspector.
 func NewPage(c *common.Common, opts Options, secrets []string) *Page {
-	return &Page{c: c, Table: New(c, opts), Inspector: inspector.New(c), secrets: secrets}
+	insp := inspector.New(c)
+	insp.Empty = "No attempt opened. Press enter to inspect the selected row."
+	return &Page{c: c, Table: New(c, opts), Inspector: insp, secrets: secrets}
 }
 
 // Init opens the table on its newest page, read afresh.
