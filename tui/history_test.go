@@ -50,7 +50,7 @@ func TestHistoryView(t *testing.T) {
 
 	// t: the attempt's conversation in the inspector; esc back to the attempt.
 	tm.Send(runes("t"))
-	waitFor(t, tm, "Transcript", "Conversation conv_test", "visitor: where is my order", "bot: Your latest order #1042")
+	waitFor(t, tm, "Transcript", "Conversation conv_test", "visitor: where is my", "bot: Your latest order") // wrapped in a 38-cell pane
 	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
 	waitFor(t, tm, "action    order_lookup (ai_intent)")
 

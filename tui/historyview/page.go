@@ -10,15 +10,15 @@ import (
 )
 
 // Page is the history page: the table, and the inspector of the attempt
-// opened from it, beside the table from common.WideWidth, in its place
+// opened from it, beside the table from wideWidth columns, in its place
 // below.
 type Page struct {
 	c         *common.Common
 	Table     *Model
 	Inspector *inspector.Model
 	secrets   []string
-	// inspecting: below common.WideWidth, the inspector is shown in
-	// place of the table.
+	// inspecting: below wideWidth, the inspector is shown in place of
+	// the table.
 	inspecting bool
 	w, h       int
 }
@@ -50,7 +50,7 @@ func (p *Page) Typing() bool { return p.Table.Filtering() }
 func (p *Page) Notice() (string, bool) { return p.Table.Notice() }
 
 // Back steps back: the filter line, the transcript, then (below
-// common.WideWidth) the inspector.
+// wideWidth) the inspector.
 func (p *Page) Back() bool {
 	switch {
 	case p.Table.Filtering():
@@ -65,11 +65,17 @@ func (p *Page) Back() bool {
 	return true
 }
 
-func (p *Page) wide() bool { return p.w >= common.WideWidth }
+// wideWidth is where the inspector goes beside the table: a row with a
+// real conversation id and event name takes about 77 cells, and the
+// inspector wants 40. Below, the table has the whole width, its columns
+// whole from 80 columns.
+const wideWidth = 120
 
-// left is the table's width beside the inspector: wider than the
-// conversation's, so that a row fits at 120 columns.
-func (p *Page) left() int { return p.w * 13 / 20 }
+func (p *Page) wide() bool { return p.w >= wideWidth }
+
+// left is the table's width beside the inspector: two thirds, so that a
+// row fits at 120 columns.
+func (p *Page) left() int { return p.w * 2 / 3 }
 
 // SetSize lays out the table and the inspector.
 func (p *Page) SetSize(w, h int) {
@@ -119,8 +125,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	return p.Table.Update(msg)
 }
 
-// View draws the table beside the inspector or, below
-// common.WideWidth, one of the two.
+// View draws the table beside the inspector or, below wideWidth, one of
+// the two.
 func (p *Page) View() string {
 	s := p.c.Styles
 	title := s.Title.Render("History") + s.Faint.Render(" newest first · enter inspect · esc back")
