@@ -15,12 +15,24 @@ import (
 // changed (saved, added, removed).
 type ChangedMsg struct{ id int }
 
+// SetWatch turns watching the listed files on or off (off by default, as
+// for a caller that runs commands to completion one by one).
+func (m *Model) SetWatch(on bool) {
+	m.watching = on
+	if !on {
+		m.unwatch()
+	}
+}
+
 // watchPath watches the folder of path (the folder itself, or a file's
 // folder) until the first batch of changes, in a command, so no file
 // system work runs in Update. The list is read again on ChangedMsg, which
 // starts the next watch: a "wait for the next change" command, re-armed.
 func (m *Model) watchPath(path string) tea.Cmd {
 	m.unwatch()
+	if !m.watching {
+		return nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.watchCancel = cancel
 	id := m.watchID
