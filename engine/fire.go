@@ -9,6 +9,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine/sign"
 	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // DeliveryHeader carries a unique id per dispatch so endpoints can be idempotent.
@@ -126,30 +127,33 @@ func (c *callVars) Lookup(name string) (string, bool) {
 	return "", false
 }
 
-// envelopeSize is a generous size of the body around the payload.
-const envelopeSize = 256
-
-// actionBody renders the reference's request schema, keys in its order.
+// actionBody renders the request as the wire type, keys in the protocol's
+// order, with the payload rendered by its template.
 func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
-	b := make([]byte, 0, envelopeSize+call.Action.Payload.SizeHint()+len(call.ConversationID)+len(call.Chatbot.Name)+len(call.VisitorID))
-	b = append(b, `{"action_id":`...)
-	b = template.AppendString(b, call.Action.ID)
-	b = append(b, `,"conversation_id":`...)
-	b = template.AppendString(b, call.ConversationID)
-	b = append(b, `,"chatbot_id":`...)
-	b = template.AppendString(b, call.Chatbot.ID)
-	b = append(b, `,"trigger":`...)
-	b = template.AppendString(b, string(call.Trigger))
-	b = append(b, `,"payload":`...)
-	b, warnings := call.Action.Payload.AppendJSON(b, &callVars{call.Vars, call.ConversationID, call.Chatbot.ID, call.Chatbot.Name, call.VisitorID})
-	b = append(b, `,"metadata":{"visitor_id":`...)
-	b = template.AppendString(b, call.VisitorID)
-	b = append(b, `,"timestamp":"`...)
-	b = appendTimestamp(b, now)
-	b = append(b, `","chatbot_name":`...)
-	b = template.AppendString(b, call.Chatbot.Name)
-	b = append(b, "}}"...)
-	return b, warnings
+	vars := &callVars{call.Vars, call.ConversationID, call.Chatbot.ID, call.Chatbot.Name, call.VisitorID}
+	payload, warnings := call.Action.Payload.AppendJSON(make([]byte, 0, call.Action.Payload.SizeHint()), vars)
+	return mustMarshal(wire.ActionRequest{
+		ActionID:       call.Action.ID,
+		ConversationID: call.ConversationID,
+		ChatbotID:      call.Chatbot.ID,
+		Trigger:        string(call.Trigger),
+		Payload:        payload,
+		Metadata: wire.ActionMetadata{
+			VisitorID:   call.VisitorID,
+			Timestamp:   wire.Time(now),
+			ChatbotName: call.Chatbot.Name,
+		},
+	}), warnings
+}
+
+// mustMarshal encodes a wire message. Only a payload that is not JSON could
+// fail, and the template package guarantees (and fuzzes) that its output is.
+func mustMarshal(v any) []byte {
+	b, err := wire.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("engine: encoding %T: %v", v, err))
+	}
+	return b
 }
 
 // checkURL applies the policy's static rules to the request's URL. On
