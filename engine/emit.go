@@ -126,7 +126,7 @@ func eventBody(call *EventCall, now time.Time) []byte {
 	default:
 		msg = head // an event the protocol lacks; Emit's callers parse events first
 	}
-	return mustMarshal(msg)
+	return mustMarshal(make([]byte, 0, envelopeSize+len(f.Message)+len(f.Response)+len(f.TicketText)), msg)
 }
 
 // classifyEvent decides the outcome of a complete response to an event

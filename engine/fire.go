@@ -132,7 +132,8 @@ func (c *callVars) Lookup(name string) (string, bool) {
 func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
 	vars := &callVars{call.Vars, call.ConversationID, call.Chatbot.ID, call.Chatbot.Name, call.VisitorID}
 	payload, warnings := call.Action.Payload.AppendJSON(make([]byte, 0, call.Action.Payload.SizeHint()), vars)
-	return mustMarshal(wire.ActionRequest{
+	size := envelopeSize + len(payload) + len(call.Action.ID) + len(call.ConversationID) + len(call.Chatbot.ID) + len(call.Chatbot.Name) + len(call.VisitorID)
+	return mustMarshal(make([]byte, 0, size), wire.ActionRequest{
 		ActionID:       call.Action.ID,
 		ConversationID: call.ConversationID,
 		ChatbotID:      call.Chatbot.ID,
@@ -146,10 +147,14 @@ func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
 	}), warnings
 }
 
-// mustMarshal encodes a wire message. Only a payload that is not JSON could
-// fail, and the template package guarantees (and fuzzes) that its output is.
-func mustMarshal(v any) []byte {
-	b, err := wire.Marshal(v)
+// envelopeSize is a generous size of a request body around its values.
+const envelopeSize = 256
+
+// mustMarshal appends a wire message to dst. Only a payload that is not
+// JSON could fail, and the template package guarantees (and fuzzes) that
+// its output is.
+func mustMarshal(dst []byte, v any) []byte {
+	b, err := wire.Append(dst, v)
 	if err != nil {
 		panic(fmt.Sprintf("engine: encoding %T: %v", v, err))
 	}

@@ -93,8 +93,8 @@ func FuzzJSONProblem(f *testing.F) {
 	for _, seed := range []string{
 		`{"message":"hi"}`, `{"data":{"a":[1,2,{"b":null}]}}`, `[1,2`, `"\u00e9"`, `{"a":-1.5e10}`,
 		`{"error":"x","message":"y"}`, "{\"a\":\"\xff\"}", "\xef\xbb\xbf{}",
-		`{"message":"a","message":"b","data":{"k":1,"k":2}}`, // duplicate keys
-		`{"n":1e999999,"m":-123456789012345678901234567890}`, // huge numbers
+		`{"message":"a","message":"b","data":{"k":1,"k":2}}`,                                 // duplicate keys
+		`{"n":1e999999,"m":-123456789012345678901234567890}`,                                 // huge numbers
 		`{"data":` + strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001) + `}`, // too deep
 		`{"data":{"list":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}}`,
 		`{"action":"override_response","response":{"response":"x","type":"text"}}`,

@@ -20,12 +20,16 @@ import (
 // Marshal encodes v as compact JSON the way the platform writes it: HTML
 // characters (<, >, &) stay literal, U+2028 and U+2029 are escaped, and
 // there is no trailing newline.
-func Marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+func Marshal(v any) ([]byte, error) { return Append(nil, v) }
+
+// Append is Marshal appending to dst, so a caller that knows the size
+// allocates once.
+func Append(dst []byte, v any) ([]byte, error) {
+	b := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, err
+		return dst, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
 }
