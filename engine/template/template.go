@@ -3,10 +3,8 @@
 // each value is encoded by encoding/json as a JSON string, so no variable
 // value can break the JSON or add keys.
 //
-// Why compiled here rather than built with a standard part: a text template
-// over JSON lets a value such as `x","admin":true,"y":"z` add a key (the
-// fuzz and injection tests show it cannot here), and a map handed to
-// encoding/json loses the file's key order (it sorts keys).
+// Compiled here, not text/template or a map for encoding/json: measured, a text template lets the
+// value `x","admin":true,"y":"z` add a key (TestTextTemplateWouldInject); a map loses key order.
 //
 // A template is compiled once, when the workspace is loaded, into a flat
 // program of pre-encoded JSON fragments and variable slots; a render walks

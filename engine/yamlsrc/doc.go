@@ -8,9 +8,6 @@
 // explicit keys), checks mapping keys and reads the single document of a
 // file. What a file means stays with the package that reads it.
 //
-// Why the AST rather than go-yaml's Unmarshal: measured, Unmarshal silently
-// expands `payload: *b` and `<<: *b` (what is sent is not what the file
-// shows) and reports a wrong type as "cannot unmarshal []interface {} into
-// Go struct field .Actions of type string", with no file and no fix.
-// Suggest's edit distance is twenty lines here rather than a new module.
+// Read from go-yaml's AST, not Unmarshal: measured, Unmarshal expands `payload: *b` and `<<: *b`
+// unseen and says "cannot unmarshal []interface {} into Go struct field…" with no file or fix.
 package yamlsrc
