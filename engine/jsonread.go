@@ -109,8 +109,12 @@ func objectMembers(raw []byte) []member {
 	return ms
 }
 
-// decodeString reads a JSON string value; anything else reads as "".
+// decodeString reads a JSON string value that passed jsonProblem; anything
+// else reads as "".
 func decodeString(raw []byte) string {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]) // no escapes: the text is as written
+	}
 	var s string
 	_ = json.Unmarshal(raw, &s)
 	return s

@@ -16,6 +16,13 @@ type stringEncoder struct {
 
 // appendString appends s to dst as a JSON string.
 func (e *stringEncoder) appendString(dst []byte, s string) []byte {
+	if plain(s) {
+		// Most values (ids, emails, names) are printable ASCII without
+		// quotes or backslashes, which JSON writes as they are.
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.buf)
 		e.enc.SetEscapeHTML(false)
@@ -24,6 +31,16 @@ func (e *stringEncoder) appendString(dst []byte, s string) []byte {
 	_ = e.enc.Encode(s) // a string always encodes
 	b := e.buf.Bytes()
 	return append(dst, b[:len(b)-1]...) // Encode ends with a newline
+}
+
+// plain reports whether s is printable ASCII without '"' or '\\'.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendEscaped appends the inside of s's JSON string, without the quotes,
