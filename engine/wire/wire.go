@@ -125,23 +125,29 @@ type MessageReceived struct {
 	// Type is the message's kind, "text" for typed messages.
 	Type string `json:"type"`
 	// Intent is the intent the platform recognised, or "" for none.
-	Intent    string `json:"intent"`
-	Timestamp Time   `json:"timestamp"`
+	Intent string `json:"intent"`
+	// Timestamp is when the message arrived.
+	Timestamp Time `json:"timestamp"`
 }
 
 // TicketCreated is on_ticket_created: the bot opened a support ticket.
 type TicketCreated struct {
 	EventHeader
 	// TicketNumber is the ticket's reference, e.g. "TIC-20250507-5320".
-	TicketNumber string     `json:"ticket_number"`
-	TicketData   TicketData `json:"ticket_data"`
-	Timestamp    Time       `json:"timestamp"`
+	TicketNumber string `json:"ticket_number"`
+	// TicketData is what the visitor filled in.
+	TicketData TicketData `json:"ticket_data"`
+	// Timestamp is when the ticket was created.
+	Timestamp Time `json:"timestamp"`
 }
 
 // TicketData is what the visitor filled in for a ticket.
 type TicketData struct {
-	Name        string `json:"name"`
-	Email       string `json:"email"`
+	// Name is the visitor's name.
+	Name string `json:"name"`
+	// Email is where the support team answers.
+	Email string `json:"email"`
+	// Description is the visitor's account of the problem.
 	Description string `json:"description"`
 }
 
@@ -167,8 +173,9 @@ type BeforeResponseSent struct {
 	// SourceType says who wrote the reply, "bot" for the bot itself.
 	SourceType string `json:"source_type"`
 	// Intent is the intent the platform recognised, or "" for none.
-	Intent    string `json:"intent"`
-	Timestamp Time   `json:"timestamp"`
+	Intent string `json:"intent"`
+	// Timestamp is when the reply was about to go out.
+	Timestamp Time `json:"timestamp"`
 }
 
 // BotResponse is a reply of the bot's, as before_response_sent carries it.
