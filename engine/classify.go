@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -32,11 +31,13 @@ type actionReply struct {
 	duplicate []string
 }
 
-// parseReply reads an object response. body must have passed jsonProblem.
-func parseReply(body []byte) actionReply {
+// parseReply reads an object response, or says why body is not a JSON
+// object.
+func parseReply(body []byte) (actionReply, string) {
 	var r actionReply
+	ms, notObject := readObject(body)
 	seen := map[string]bool{}
-	for _, m := range objectMembers(body) {
+	for _, m := range ms {
 		want := "string"
 		switch m.key {
 		case "message", "error":
@@ -59,11 +60,11 @@ func parseReply(body []byte) actionReply {
 		}
 		r.set(m.key, m.raw)
 	}
-	return r
+	return r, notObject
 }
 
 // set decodes raw into the reply's field for key; nil clears the field.
-func (r *actionReply) set(key string, raw json.RawMessage) {
+func (r *actionReply) set(key string, raw []byte) {
 	switch key {
 	case "message":
 		r.Message = decodeText(raw)
@@ -74,7 +75,7 @@ func (r *actionReply) set(key string, raw json.RawMessage) {
 	}
 }
 
-func decodeText(raw json.RawMessage) *string {
+func decodeText(raw []byte) *string {
 	if raw == nil {
 		return nil
 	}
@@ -120,14 +121,14 @@ func classifySuccess(a *Attempt) {
 		a.fail(OutcomeInvalidResponse, fmt.Sprintf("%s with an empty body%s", statusText(r.Status), shapesAdviceInvalid))
 		return
 	}
-	if problem := jsonProblem(body); problem != "" {
+	reply, problem := parseReply(body)
+	if problem != "" {
 		if ct := mediaType(r.Header); ct != "" && ct != "application/json" && !strings.HasSuffix(ct, "+json") {
 			problem = fmt.Sprintf("response is %s, not JSON", ct)
 		}
 		a.fail(OutcomeInvalidResponse, problem+shapesAdviceInvalid)
 		return
 	}
-	reply := parseReply(body)
 	if reply.problem != "" {
 		a.fail(OutcomeInvalidResponse, reply.problem+shapesAdviceInvalid)
 		return
@@ -191,10 +192,8 @@ func (r actionReply) warnings() []string {
 func classifyClientError(a *Attempt) {
 	r := a.Response
 	var errText string
-	if !isBlank(r.Body) && jsonProblem(r.Body) == "" {
-		if reply := parseReply(r.Body); reply.Error != nil {
-			errText = *reply.Error
-		}
+	if reply, notObject := parseReply(r.Body); notObject == "" && reply.Error != nil {
+		errText = *reply.Error
 	}
 	a.Outcome = OutcomeError
 	a.BotReply = problemReply(errText)
@@ -269,8 +268,8 @@ func bodyHint(r *Response) string {
 	if ct == "" {
 		ct = "untyped"
 	}
-	if ct == "application/json" && jsonProblem(r.Body) == "" {
-		if reply := parseReply(r.Body); reply.Error != nil && *reply.Error != "" {
+	if ct == "application/json" {
+		if reply, notObject := parseReply(r.Body); notObject == "" && reply.Error != nil && *reply.Error != "" {
 			return fmt.Sprintf(" (error %q)", *reply.Error)
 		}
 	}

@@ -160,10 +160,8 @@ func errorHint(r *Response) string {
 	if isBlank(r.Body) {
 		return ""
 	}
-	if jsonProblem(r.Body) == "" {
-		if reply := parseReply(r.Body); reply.Error != nil {
-			return fmt.Sprintf(" with error %q", *reply.Error)
-		}
+	if reply, notObject := parseReply(r.Body); notObject == "" && reply.Error != nil {
+		return fmt.Sprintf(" with error %q", *reply.Error)
 	}
 	return bodyHint(r)
 }
@@ -175,13 +173,14 @@ func interpretEventReply(event Event, r *Response, warnings []string) (ReplyActi
 	if isBlank(r.Body) {
 		return ReplyNone, "", warnings
 	}
-	if problem := jsonProblem(r.Body); problem != "" {
+	ms, problem := readObject(r.Body)
+	if problem != "" {
 		return ReplyNone, "", append(warnings, "the answer is not a JSON object ("+problem+"): the platform ignores it and the conversation goes on unchanged")
 	}
 	// The last of a repeated key counts, as in encoding/json.
 	var action json.RawMessage
 	var reply wire.WebhookReply
-	for _, m := range objectMembers(r.Body) {
+	for _, m := range ms {
 		switch m.key {
 		case "action":
 			action = m.raw
@@ -222,8 +221,9 @@ func overrideText(raw json.RawMessage) (string, string) {
 	case "string":
 		return decodeString(raw), ""
 	case "object":
-		var text json.RawMessage
-		for _, m := range objectMembers(raw) {
+		var text []byte
+		ms, _ := readObject(raw)
+		for _, m := range ms {
 			if m.key == "response" {
 				text = m.raw
 			}

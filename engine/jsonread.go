@@ -5,32 +5,77 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"unicode/utf8"
 )
 
-// Responses are read with encoding/json: json.Valid for the grammar and
-// its nesting limit (10,000), a Decoder's token loop where the order and
-// repetition of keys matter, since a map would hide both.
+// Responses are read with encoding/json: a Decoder's token loop, because
+// the order and repetition of keys matter and a map would hide both, with
+// InputOffset to take each member's value from the body without a copy.
 
 // member is one key of a JSON object with its raw value.
 type member struct {
 	key string
-	raw json.RawMessage
+	raw []byte
 }
 
-// jsonProblem explains why body is not a usable JSON object, or returns ""
-// when it is one.
-func jsonProblem(body []byte) string {
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+// readObject reads body as one JSON object: its members in order, repeated
+// keys included, or a problem saying why body is not one.
+func readObject(body []byte) ([]member, string) {
 	if !utf8.Valid(body) {
-		return fmt.Sprintf("the body is not valid UTF-8 (first bad byte at offset %d): send JSON encoded as UTF-8", firstInvalidUTF8(body))
+		return nil, fmt.Sprintf("the body is not valid UTF-8 (first bad byte at offset %d): send JSON encoded as UTF-8", firstInvalidUTF8(body))
 	}
-	if !json.Valid(body) {
-		return "the body is not valid JSON (" + syntaxProblem(body) + ")"
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil {
+		return nil, notJSON(body)
+	} else if t != json.Delim('{') {
+		if !json.Valid(body) {
+			return nil, notJSON(body)
+		}
+		return nil, fmt.Sprintf("the body is a JSON %s, not an object", jsonKind(body))
 	}
-	if kind := jsonKind(body); kind != "object" {
-		return fmt.Sprintf("the body is a JSON %s, not an object", kind)
+	var ms []member
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, notJSON(body)
+		}
+		var n valueLen
+		if err := dec.Decode(&n); err != nil {
+			return nil, notJSON(body)
+		}
+		end := int(dec.InputOffset())
+		key, _ := t.(string)
+		ms = append(ms, member{key, body[end-int(n) : end]})
 	}
-	return ""
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, notJSON(body)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, notJSON(body)
+	}
+	// Each member's value was checked to maxDepth on its own; the object
+	// adds a level. Only a body this long can be nested that deep.
+	if len(body) > 2*maxDepth && !json.Valid(body) {
+		return nil, notJSON(body)
+	}
+	return ms, ""
+}
+
+// valueLen takes the length of the value the Decoder has just checked.
+type valueLen int
+
+func (n *valueLen) UnmarshalJSON(b []byte) error {
+	*n = valueLen(len(b))
+	return nil
+}
+
+// notJSON explains why body, which the Decoder refused, is not JSON.
+func notJSON(body []byte) string {
+	return "the body is not valid JSON (" + syntaxProblem(body) + ")"
 }
 
 // endOfInput is encoding/json's message for a document cut short.
@@ -44,7 +89,7 @@ func syntaxProblem(body []byte) string {
 	var raw json.RawMessage
 	var syntax *json.SyntaxError
 	if err := json.Unmarshal(body, &raw); !errors.As(err, &syntax) {
-		return fmt.Sprint(err)
+		return "it cannot be read as one value" // not expected: the Decoder and Unmarshal agree
 	}
 	at := syntax.Offset
 	if at > 0 && syntax.Error() != endOfInput {
@@ -86,31 +131,8 @@ func jsonKind(raw []byte) string {
 	return "number"
 }
 
-// objectMembers lists the members of a valid JSON object in order,
-// repeated keys included. It returns nil for anything else.
-func objectMembers(raw []byte) []member {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
-	}
-	var ms []member
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return ms
-		}
-		key, _ := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return ms
-		}
-		ms = append(ms, member{key, v})
-	}
-	return ms
-}
-
-// decodeString reads a JSON string value that passed jsonProblem; anything
-// else reads as "".
+// decodeString reads a JSON string value that readObject returned;
+// anything else reads as "".
 func decodeString(raw []byte) string {
 	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw[1 : len(raw)-1]) // no escapes: the text is as written

@@ -1,12 +1,19 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
+
+// jsonProblem is readObject's verdict alone.
+func jsonProblem(body []byte) string {
+	_, problem := readObject(body)
+	return problem
+}
 
 // TestJSONProblem checks the diagnosis a developer reads for each way a
 // body can fail to be a JSON object, including the byte offset it names.
@@ -71,7 +78,7 @@ func TestParseReplyKeys(t *testing.T) {
 		{body: `{"error":null}`, problem: `"error" is a null, not a string`},
 	}
 	for _, tc := range cases {
-		r := parseReply([]byte(tc.body))
+		r, _ := parseReply([]byte(tc.body))
 		got := func(p *string) string {
 			if p == nil {
 				return ""
@@ -111,17 +118,23 @@ func FuzzJSONProblem(f *testing.F) {
 		if problem != "" {
 			return
 		}
-		keys := map[string]bool{}
-		for _, m := range objectMembers(b) {
-			keys[m.key] = true
-			if !json.Valid(m.raw) {
-				t.Fatalf("member %q has invalid raw value %q", m.key, m.raw)
+		last := map[string][]byte{} // encoding/json keeps the last of a repeated key
+		ms, _ := readObject(b)
+		for _, m := range ms {
+			if !json.Valid(m.raw) || len(bytes.TrimSpace(m.raw)) != len(m.raw) {
+				t.Fatalf("member %q has raw value %q: want exactly one JSON value", m.key, m.raw)
+			}
+			last[m.key] = m.raw
+		}
+		if len(last) != len(object) {
+			t.Fatalf("readObject saw %d distinct keys, encoding/json %d, in %q", len(last), len(object), b)
+		}
+		for k, raw := range last {
+			if string(raw) != string(object[k]) {
+				t.Fatalf("member %q is %q, encoding/json read %q", k, raw, object[k])
 			}
 		}
-		if len(keys) != len(object) {
-			t.Fatalf("objectMembers saw %d distinct keys, encoding/json %d, in %q", len(keys), len(object), b)
-		}
-		_ = parseReply(b)
+		_, _ = parseReply(b)
 		_ = ComposeData(b)
 		a := &Attempt{Kind: KindAction, Response: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: b}}
 		classifyAction(a)
