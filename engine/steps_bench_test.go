@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/actionbench/actionbench/engine/internal/loadtest"
 )
 
 // The steps of a dispatch that are the engine's own work, without the
@@ -16,6 +14,14 @@ func BenchmarkStepBody(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		actionBody(&call, testStart)
+	}
+}
+
+func BenchmarkStepEventBody(b *testing.B) {
+	call := testEvent("https://127.0.0.1/hook", EventBeforeResponseSent)
+	b.ReportAllocs()
+	for b.Loop() {
+		eventBody(&call, testStart)
 	}
 }
 
@@ -34,7 +40,7 @@ func BenchmarkStepClassify(b *testing.B) {
 	header := http.Header{"Content-Type": {"application/json"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		a := &Attempt{Response: &Response{Status: 200, Header: header, Body: loadtest.Reply}}
+		a := &Attempt{Response: &Response{Status: 200, Header: header, Body: benchReply}}
 		classifyAction(a)
 	}
 }
