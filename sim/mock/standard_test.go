@@ -61,6 +61,7 @@ webhook:
 			t.Errorf("webhook, token %q: %s %v %q", token, a.Outcome, a.Response, a.Diagnosis)
 		}
 	}
+	s.Close() // the last request's log line is written after its answer
 	text := log.String()
 	if strings.Count(text, " signing=standard-webhooks") != 4 || !strings.Contains(text, "signing=standard-webhooks sig=ok action_id=order_lookup") || !strings.Contains(text, "signing=standard-webhooks auth=ok") {
 		t.Errorf("log:\n%s", text)
