@@ -11,15 +11,14 @@ import (
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/template"
 	"github.com/actionbench/actionbench/engine/workspace"
 )
 
-// Recorder keeps what happens in a conversation. *history.Store is one.
+// Recorder keeps what happens in a conversation. *history.Store (engine/history) is one.
 type Recorder interface {
 	Record(ctx context.Context, a *engine.Attempt) (int64, error)
-	AddTurn(ctx context.Context, t history.Turn) error
+	AddTurn(ctx context.Context, t engine.Turn) error
 }
 
 // Visitor is who the simulated visitor is. Lead-form answers fill in what
@@ -415,7 +414,7 @@ func (c *Conversation) record(ctx context.Context, t Turn, visitorLine string) e
 	}
 	var errs []error
 	if visitorLine != "" {
-		errs = append(errs, c.recorder.AddTurn(ctx, history.Turn{ConversationID: c.id, At: t.At, Speaker: history.SpeakerVisitor, Text: visitorLine}))
+		errs = append(errs, c.recorder.AddTurn(ctx, engine.Turn{ConversationID: c.id, At: t.At, Speaker: engine.SpeakerVisitor, Text: visitorLine}))
 	}
 	ids := map[*engine.Attempt]int64{}
 	for _, a := range t.Attempts {
@@ -427,7 +426,7 @@ func (c *Conversation) record(ctx context.Context, t Turn, visitorLine string) e
 		if r.Skipped {
 			continue
 		}
-		errs = append(errs, c.recorder.AddTurn(ctx, history.Turn{ConversationID: c.id, At: t.At, Speaker: history.SpeakerBot, Text: r.Text, AttemptID: ids[r.From]}))
+		errs = append(errs, c.recorder.AddTurn(ctx, engine.Turn{ConversationID: c.id, At: t.At, Speaker: engine.SpeakerBot, Text: r.Text, AttemptID: ids[r.From]}))
 	}
 	return errors.Join(errs...)
 }

@@ -97,21 +97,16 @@ func (s Summary) StatusText() string {
 	return strconv.Itoa(s.Status)
 }
 
-// Speaker says who said a transcript turn.
-type Speaker string
+// Speaker, its values and Turn are the engine's: the history stores them,
+// and the simulator, which does not store, speaks of them too.
+type (
+	Speaker = engine.Speaker
+	Turn    = engine.Turn
+)
 
 // The speakers of a transcript.
 const (
-	SpeakerVisitor Speaker = "visitor"
-	SpeakerBot     Speaker = "bot"
-	SpeakerSystem  Speaker = "system" // a note such as "action order_lookup: timeout"
+	SpeakerVisitor = engine.SpeakerVisitor
+	SpeakerBot     = engine.SpeakerBot
+	SpeakerSystem  = engine.SpeakerSystem
 )
-
-// Turn is one line of a conversation's transcript.
-type Turn struct {
-	ConversationID string
-	At             time.Time // virtual time
-	Speaker        Speaker
-	Text           string
-	AttemptID      int64 // the attempt this turn came from; 0 if none
-}
