@@ -286,7 +286,7 @@ func fillHistory(tb testing.TB, db *sql.DB, n int, r *rand.Rand) {
 				if a.Outcome == engine.OutcomeRateLimited || a.Outcome == engine.OutcomeRejected || a.Outcome == engine.OutcomeTimeout {
 					a.Response, a.Sent = nil, a.Outcome == engine.OutcomeTimeout
 				}
-				res, err := ins.Exec(attemptValues(a, fillTime(i).UnixNano())...)
+				res, err := ins.Exec(attemptValues(a, fillTime(i))...)
 				if err != nil {
 					return err
 				}
@@ -294,7 +294,7 @@ func fillHistory(tb testing.TB, db *sql.DB, n int, r *rand.Rand) {
 				if err != nil {
 					return err
 				}
-				if _, err := stamp.Exec(fillTime(i).UnixNano(), id); err != nil {
+				if _, err := stamp.Exec(isoTime(fillTime(i)), id); err != nil {
 					return err
 				}
 			}

@@ -1,6 +1,9 @@
 package history
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // applicationID marks a file as an actionbench history ("abhi" in the
 // header), so Open can tell its own database from another program's.
@@ -12,10 +15,12 @@ const applicationID = 0x61626869
 const pageSize = 16384
 
 // migration is one step of the schema: step i (counting from 1) leaves the
-// database at user_version i.
+// database at user_version i. A step is SQL run in one transaction, or a
+// function for a step that rewrites every row (see migrate.go).
 type migration struct {
 	name string
 	sql  string
+	run  func(ctx context.Context, m *migrator) error
 }
 
 // migrations returns the schema's steps in order. Databases in the field
@@ -117,24 +122,136 @@ DROP INDEX attempts_counted;
 DROP INDEX attempts_conversation;
 CREATE INDEX attempts_conversation_block ON attempts(id >> 14, conversation_id, id);
 `},
+		{name: "plain columns", run: plainColumns},
 	}
 }
 
-// attemptColumns are the attempts table's columns but id, in the order
-// encodeAttempt binds them and scanAttempt reads them; the two functions
-// and this list change together.
-const attemptColumns = `recorded_at, at, kind, conversation_id, action_id, event, "trigger",
-	delivery_id, outcome, status, latency_ns, counts_against_limit, reply_action, detail`
+// plainTablesSQL is the first part of step 5: the schema docs/history.md
+// describes, beside the tables it replaces. The attempts it copies go to
+// attempts_plain, which the last part renames to attempts; indexes and the
+// text index are filled as rows arrive, so the swap at the end is quick.
+// IF NOT EXISTS: a migration cut short resumes where it stopped.
+const plainTablesSQL = `
+-- One row per run of many attempts (a load run, issue 17, or a scenario
+-- run); attempts.run_id names it. Nothing writes runs yet.
+CREATE TABLE IF NOT EXISTS runs (
+	id          INTEGER PRIMARY KEY,
+	kind        TEXT NOT NULL,      -- 'scenarios', 'load'
+	started_at  TEXT NOT NULL,      -- ISO 8601, UTC (timeLayout)
+	finished_at TEXT,               -- NULL while it runs, or if it never finished
+	label       TEXT NOT NULL DEFAULT '',
+	summary     TEXT                -- JSON, written when the run finishes
+) STRICT;
 
-// numAttemptColumns is the length of attemptColumns; a test checks it.
-const numAttemptColumns = 14
+-- One row per attempt; every column is docs/history.md's. Times are
+-- ISO 8601 text in UTC with nine fractional digits.
+CREATE TABLE IF NOT EXISTS attempts_plain (
+	id                      INTEGER PRIMARY KEY,
+	recorded_at             TEXT NOT NULL,    -- wall clock; never decreases with id
+	at                      TEXT,             -- virtual clock
+	started_at              TEXT,
+	kind                    TEXT NOT NULL,    -- 'action', 'event'; later 'audit'
+	run_id                  INTEGER REFERENCES runs(id),
+	conversation_id         TEXT NOT NULL,
+	action_id               TEXT NOT NULL,    -- '' for an event
+	event                   TEXT NOT NULL,    -- '' for an action
+	"trigger"               TEXT NOT NULL,
+	delivery_id             TEXT NOT NULL,
+	outcome                 TEXT NOT NULL,
+	status                  INTEGER,          -- NULL when no response arrived
+	latency_ms              REAL NOT NULL,
+	sent                    INTEGER NOT NULL,
+	counts_against_limit    INTEGER NOT NULL,
+	limit_remaining         INTEGER NOT NULL,
+	limit_frees_at          TEXT,
+	method                  TEXT NOT NULL,
+	url                     TEXT NOT NULL,
+	remote_addr             TEXT NOT NULL,
+	request_headers         TEXT,             -- JSON object of arrays
+	request_body            ANY,              -- TEXT when UTF-8, else BLOB
+	response_proto          TEXT,
+	response_headers        TEXT,
+	response_body           ANY,
+	response_truncated      INTEGER NOT NULL,
+	bot_reply               TEXT NOT NULL,
+	diagnosis               TEXT NOT NULL,
+	override                TEXT NOT NULL,
+	warnings                TEXT,             -- JSON array of strings
+	production_would_reject TEXT,
+	reply_action            TEXT NOT NULL
+) STRICT;
 
-// summaryColumns are what a listing reads: everything but detail.
-const summaryColumns = `id, recorded_at, at, kind, conversation_id, action_id, event, "trigger",
-	outcome, status, latency_ns, delivery_id, reply_action`
+-- The indexes of steps 2 to 4 under new names (the old ones live on until
+-- the swap): each filter is "WHERE x = ? [AND id < ?] ORDER BY id DESC
+-- LIMIT n", a backward range scan that stops after n rows.
+CREATE INDEX IF NOT EXISTS attempts_by_conversation ON attempts_plain(id >> 14, conversation_id, id);
+CREATE INDEX IF NOT EXISTS attempts_by_outcome ON attempts_plain(outcome, id);
+CREATE INDEX IF NOT EXISTS attempts_by_action ON attempts_plain(action_id, id) WHERE action_id <> '';
+CREATE INDEX IF NOT EXISTS attempts_by_event ON attempts_plain(event, id) WHERE event <> '';
+CREATE INDEX IF NOT EXISTS attempts_by_kind ON attempts_plain(kind, id);
+CREATE INDEX IF NOT EXISTS attempts_by_run ON attempts_plain(run_id, id) WHERE run_id IS NOT NULL;
 
-const insertAttemptSQL = "INSERT INTO attempts (" + attemptColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+-- Text search (Filter.Text): an FTS4 index over the attempts' texts,
+-- external-content, so the text is stored once, in attempts. FTS4 rather
+-- than FTS5 because go-sqlite3 compiles FTS4 in by default, and FTS5 only
+-- under a build tag that every go command would then have to carry. The
+-- triggers keep it in step with attempts whoever writes the row. FTS4
+-- reads a value up to its first NUL: words after a NUL in a body are not
+-- indexed (a search without words still finds them, row by row).
+CREATE VIRTUAL TABLE IF NOT EXISTS attempts_text USING fts4(
+	content="attempts", conversation_id, action_id, event, delivery_id, outcome, url,
+	request_headers, request_body, response_headers, response_body, bot_reply, diagnosis,
+	warnings, tokenize=unicode61);
+CREATE TRIGGER IF NOT EXISTS attempts_text_insert AFTER INSERT ON attempts_plain BEGIN
+	INSERT INTO attempts_text (docid, conversation_id, action_id, event, delivery_id, outcome,
+		url, request_headers, request_body, response_headers, response_body, bot_reply,
+		diagnosis, warnings)
+	VALUES (new.id, new.conversation_id, new.action_id, new.event, new.delivery_id,
+		new.outcome, new.url, new.request_headers, new.request_body, new.response_headers,
+		new.response_body, new.bot_reply, new.diagnosis, new.warnings);
+END;
+CREATE TRIGGER IF NOT EXISTS attempts_text_delete BEFORE DELETE ON attempts_plain BEGIN
+	DELETE FROM attempts_text WHERE docid = old.id;
+END;
+`
 
-const insertStampSQL = "INSERT INTO stamps (recorded_at, first_id) VALUES (?, ?)"
+// swapTablesSQL returns the last part of step 5, in the transaction that copies
+// the last rows: attempts_plain becomes attempts, and the stamps' and
+// turns' unix nanoseconds become ISO 8601 text. Foreign keys are off
+// (SQLite's procedure for changing a table's definition), so dropping the
+// old attempts does not null the turns' attempt_id.
+func swapTablesSQL() string {
+	return `
+DROP TABLE attempts;
+ALTER TABLE attempts_plain RENAME TO attempts;
 
-const insertTurnSQL = "INSERT INTO turns (conversation_id, at, speaker, text, attempt_id) VALUES (?, ?, ?, ?, ?)"
+CREATE TABLE stamps_text (
+	recorded_at TEXT NOT NULL,
+	first_id    INTEGER NOT NULL,
+	PRIMARY KEY (recorded_at, first_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO stamps_text SELECT ` + isoFromNanos("recorded_at") + `, first_id FROM stamps;
+DROP TABLE stamps;
+ALTER TABLE stamps_text RENAME TO stamps;
+
+CREATE TABLE turns_text (
+	id              INTEGER PRIMARY KEY,
+	conversation_id TEXT NOT NULL,
+	at              TEXT,
+	speaker         TEXT NOT NULL,    -- 'visitor', 'bot', 'system'
+	text            TEXT NOT NULL,
+	-- SET NULL so that pruning old attempts some day keeps the transcript.
+	attempt_id      INTEGER REFERENCES attempts(id) ON DELETE SET NULL
+) STRICT;
+INSERT INTO turns_text SELECT id, conversation_id, ` + isoFromNanos("at") + `, speaker, text, attempt_id FROM turns;
+DROP TABLE turns;
+ALTER TABLE turns_text RENAME TO turns;
+CREATE INDEX turns_conversation ON turns(conversation_id, id);
+`
+}
+
+// isoFromNanos is SQL that turns a column of unix nanoseconds into
+// timeLayout's text, NULL staying NULL.
+func isoFromNanos(column string) string {
+	return fmt.Sprintf(`strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %[1]s / 1000000000, 'unixepoch') || printf('.%%09dZ', %[1]s %% 1000000000)`, column)
+}

@@ -67,18 +67,6 @@ type batch struct {
 	done    chan struct{}
 }
 
-// attemptRow is an attempt encoded for the insert. Rows are recycled
-// through writer.rows once inserted, so that a steady stream of attempts
-// allocates neither argument lists nor detail buffers.
-type attemptRow struct {
-	args   [numAttemptColumns]driver.NamedValue
-	detail []byte // args' detail value; its buffer is reused
-}
-
-// maxPooledDetail keeps an attempt with huge bodies from pinning its
-// buffer in the pool for good.
-const maxPooledDetail = 64 << 10
-
 // writer is the one goroutine that writes. It owns the write connection
 // and commits each batch of writes in one transaction (group commit),
 // answering its callers only after that transaction committed.
@@ -209,11 +197,7 @@ func (w *writer) newRow() *attemptRow { return w.rows.Get().(*attemptRow) }
 // release returns an inserted (or abandoned) row to the pool. SQLite
 // copied every value it was bound, so nothing refers to the row any more.
 func (w *writer) release(row *attemptRow) {
-	if cap(row.detail) > maxPooledDetail {
-		return
-	}
 	clear(row.args[:]) // let the attempt's strings be collected
-	row.detail = row.detail[:0]
 	w.rows.Put(row)
 }
 
@@ -400,10 +384,11 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 						}
 					}
 					if r.attempt != nil {
-						bytes += len(r.attempt.detail)
+						bytes += r.attempt.size
 						w.release(r.attempt)
+					} else {
+						bytes += rowOverhead
 					}
-					bytes += rowOverhead
 					b.results = append(b.results, res)
 				}
 				return nil
@@ -489,7 +474,7 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 // default (wal_autocheckpoint, 1000 pages).
 const ckptEvery = 1000 * pageSize
 
-// rowOverhead is about what a row adds to the WAL besides its detail: its
+// rowOverhead is about what a row adds to the WAL besides its bodies: its
 // other columns and its entries in the indexes.
 const rowOverhead = 256
 
@@ -519,18 +504,26 @@ func (w *writer) checkpoints() {
 // than the newest row's, read under the write lock. That keeps recorded_at
 // non-decreasing with id across processes and clock steps, which is what
 // lets Filter.Since become an id bound.
-func (w *writer) stamp() (int64, error) {
+func (w *writer) stamp() (string, error) {
 	rows, err := w.lastStamp.QueryContext(context.Background(), nil)
 	if err != nil {
-		return 0, err
+		return "", err
 	}
 	defer rows.Close()
-	now := w.now().UnixNano()
+	// Times are fixed-width text (timeLayout), so they compare as strings.
+	now := w.now().UTC().Format(timeLayout)
 	last := []driver.Value{nil}
 	if err := rows.Next(last); err != nil {
-		return 0, err
+		return "", err
 	}
-	if l, ok := last[0].(int64); ok && l > now { // NULL while there is no attempt
+	var l string
+	switch v := last[0].(type) { // NULL while there is no attempt
+	case string:
+		l = v
+	case []byte:
+		l = string(v)
+	}
+	if l > now {
 		return l, nil
 	}
 	return now, nil
