@@ -59,7 +59,7 @@ type Filter struct {
 	Outcome      engine.Outcome
 	Kind         engine.Kind
 	// Text keeps the attempts whose text has Text's words, in order, the
-	// last as a prefix, ignoring case: ids, outcome, URL, headers, bodies,
+	// last as a prefix, ignoring ASCII case: ids, outcome, URL, headers, bodies,
 	// bot reply, diagnosis and warnings, through the text index (see
 	// Store.Search). Secrets are stored redacted, so they never match.
 	Text   string

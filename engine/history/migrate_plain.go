@@ -49,7 +49,10 @@ func plainColumns(ctx context.Context, m *migrator) error {
 				return err
 			}
 			var err error
-			n, err = copyAttempts(ctx, tx, copyChunk)
+			if n, err = copyAttempts(ctx, tx, copyChunk); err != nil {
+				return err
+			}
+			_, err = indexTail(ctx, tx, "attempts_plain", copyChunk)
 			return err
 		})
 		if err != nil {
@@ -65,6 +68,9 @@ func plainColumns(ctx context.Context, m *migrator) error {
 		for {
 			n, err := copyAttempts(ctx, tx, copyChunk)
 			if err != nil {
+				return err
+			}
+			if _, err := indexTail(ctx, tx, "attempts_plain", copyChunk); err != nil {
 				return err
 			}
 			done += int64(n)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 )
 
 // SearchWindow is the window the workbench gives a page of a text search
@@ -32,7 +32,7 @@ type Page struct {
 // Filter.Text is looked up in the text index (attempts_text, FTS4 over
 // ids, URL, headers, bodies, bot reply, diagnosis and warnings): an
 // attempt matches when its text has Text's words in that order, side by
-// side, the last one as a prefix, ignoring case ("order look" finds
+// side, the last one as a prefix, ignoring ASCII case ("order look" finds
 // "order_lookup", "ORDER-LOOKUP" and "order lookups"; "rder" finds
 // nothing: words match from their start). The index serves the search
 // whatever the history's size, so window is ignored.
@@ -64,6 +64,14 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 		return Page{Rows: rows, Next: next}, nil
 	}
 
+	words := searchWords(f.Text)
+	if len(words) > 0 {
+		// The writer indexes attempts a few thousand at a time; the ones
+		// it has not are indexed now, so that the search sees them all.
+		if err := s.w.indexNow(ctx); err != nil {
+			return Page{}, wrapErr(s.path, "search", err)
+		}
+	}
 	top := f.Before
 	if top <= 0 {
 		var newest sql.NullInt64
@@ -72,34 +80,24 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 		}
 		top = newest.Int64 + 1
 	}
-	var floor int64 // the lowest id the window reaches; 0 when unbounded
-	sel := selectAttempts(f, false)
-	if match := matchQuery(f.Text); match != "" {
-		// The index yields its matches newest first, so the first page
-		// reads a page's worth of them, not every match.
-		sel.and("id IN (SELECT docid FROM attempts_text WHERE attempts_text MATCH ? AND docid < ? ORDER BY docid DESC)", match, top)
+	var (
+		page Page
+		err  error
+	)
+	if len(words) > 0 {
+		page.Rows, err = s.searchIndexed(ctx, f, words, top, limit+1)
 	} else {
+		var floor int64 // the lowest id the window reaches; 0 when unbounded
 		if window > 0 && f.Conversation == "" {
 			floor = max(top-window, 0)
 		}
+		sel := selectAttempts(f, false)
 		sel.and("id < ? AND id >= ?", top, floor)
 		sel.and(scanTerm(), scanArgs(f.Text)...)
+		page.Rows, err = s.summaries(ctx, sel, limit+1)
+		page.Next = floor
 	}
-	query, args := sel.page(limit + 1)
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
-		return Page{}, wrapErr(s.path, "search", err)
-	}
-	defer rows.Close()
-	page := Page{Next: floor}
-	for rows.Next() {
-		sum, err := scanSummary(rows)
-		if err != nil {
-			return Page{}, wrapErr(s.path, "search", err)
-		}
-		page.Rows = append(page.Rows, sum)
-	}
-	if err := rows.Err(); err != nil {
 		return Page{}, wrapErr(s.path, "search", err)
 	}
 	if len(page.Rows) > limit {
@@ -112,16 +110,43 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 	return page, nil
 }
 
-// matchQuery turns text into an FTS4 query: its words as one phrase, the
-// last a prefix. Words are what the unicode61 tokenizer makes tokens of,
-// runs of letters and digits, so nothing in text can be query syntax.
-// "" when text has no word.
-func matchQuery(text string) string {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) == 0 {
-		return ""
+// searchIndexed is up to limit attempts below top that match words,
+// newest first, from the text index.
+func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top int64, limit int) ([]Summary, error) {
+	sel := selectAttempts(f, false)
+	sel.and("id IN (SELECT docid FROM attempts_text WHERE attempts_text MATCH ? AND docid < ?)",
+		`"`+strings.Join(words, " ")+`*"`, top)
+	return s.summaries(ctx, sel, limit)
+}
+
+// summaries runs sel's newest limit rows.
+func (s *Store) summaries(ctx context.Context, sel selection, limit int) ([]Summary, error) {
+	query, args := sel.page(limit)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	return `"` + strings.Join(words, " ") + `*"`
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		sum, err := scanSummary(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, rows.Err()
+}
+
+// searchWords are text's words, as the text index's simple tokenizer
+// makes them: runs of ASCII letters and digits and of any non-ASCII
+// character. The index is asked for them as one phrase, the last a
+// prefix; with no quote or operator in a word, nothing in text can be
+// query syntax.
+func searchWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r < utf8.RuneSelf && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
 }
 
 // scanColumns are what a search without words reads, row by row.

@@ -89,7 +89,7 @@ func TestSearchText(t *testing.T) {
 			return id%4 == 0 && (id%5 == 0 || id%7 == 0 || id%11 == 0)
 		})},
 		{"non-ASCII matches exactly", Filter{Text: "café"}, []int64{13}},
-		{"non-ASCII letters are folded", Filter{Text: "CAFÉ"}, []int64{13}},
+		{"non-ASCII letters are not folded", Filter{Text: "CAFÉ"}, nil},
 		{"words match from their start", Filter{Text: "efund"}, nil},
 		{"the last word is a prefix", Filter{Text: "your refu"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%5 == 0 })},
 		{"words in order only", Filter{Text: "refund your"}, nil},

@@ -97,13 +97,16 @@ type writer struct {
 	walBytes int           // about what the writer has added to the WAL since the last kick
 	catchUp  atomic.Bool   // a checkpoint finished: the writer is to copy what it left
 
+	unindexed int64           // attempts committed and not yet in the text index (textindex.go)
+	indexReq  chan chan error // a search asks for the index to be brought up to date
+
 	wake    chan struct{} // a batch was opened or filled, a caller waits, or stop
 	done    chan struct{} // closed when run returns
 	batches atomic.Int64  // transactions committed or tried; tests read it
 }
 
 func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time, ckdb *sql.DB) (*writer, error) {
-	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{}),
+	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{}), indexReq: make(chan chan error),
 		ckdb: ckdb, ckKick: make(chan struct{}, 1), ckDone: make(chan struct{})}
 	w.rows.New = func() any { return new(attemptRow) }
 	conn, err := db.Conn(ctx)
@@ -150,6 +153,13 @@ func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Tim
 		_ = w.closeConn()
 		return nil, wrapErr(path, "prepare", err)
 	}
+	// What a process that stopped short left unindexed.
+	var upto, newest sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT (SELECT upto FROM attempts_text_upto), (SELECT max(id) FROM attempts)").Scan(&upto, &newest); err != nil {
+		_ = w.closeConn()
+		return nil, wrapErr(path, "read the text index's progress", err)
+	}
+	w.unindexed = max(newest.Int64-upto.Int64, 0)
 	go w.run()
 	go w.checkpoints()
 	return w, nil
@@ -244,17 +254,41 @@ func (w *writer) run() {
 	defer close(w.done)
 	linger := time.NewTimer(time.Hour)
 	linger.Stop()
+	idle := time.NewTimer(time.Hour)
+	idle.Stop()
 	var spare []writeReq
 	for {
 		b, stopping := w.next()
 		if b == nil {
 			if stopping {
+				// An error is left be: the next process indexes what is left.
+				_ = w.indexAll()
 				return
 			}
-			<-w.wake
+			var idleC <-chan time.Time
+			if w.unindexed > 0 {
+				idle.Reset(indexIdle)
+				idleC = idle.C
+			}
+			select {
+			case <-w.wake:
+			case <-idleC:
+				_, _ = w.index(indexEvery) // or at the next idle moment
+			case reply := <-w.indexReq:
+				reply <- w.indexAll()
+			}
+			idle.Stop()
 			continue
 		}
 		spare = w.commit(b, linger, spare)
+		if w.unindexed >= indexBacklog {
+			_, _ = w.index(indexEvery)
+		}
+		select {
+		case reply := <-w.indexReq:
+			reply <- w.indexAll()
+		default:
+		}
 	}
 }
 
@@ -438,6 +472,9 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 			return err
 		})
 		inTx = false
+		if err == nil && firstID != 0 {
+			w.unindexed += int64(len(b.results)) // about: turns are few
+		}
 		if err != nil {
 			txErr = err
 		} else if w.walBytes += bytes; w.walBytes >= ckptEvery {
