@@ -22,6 +22,9 @@ import (
 // SQLite's date functions read it (docs/history.md).
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
+// TimeLayout is how the file writes times, for exports that write them the same way.
+const TimeLayout = timeLayout
+
 // isoTime is t as stored; the zero time is NULL, which says "never".
 func isoTime(t time.Time) any {
 	if t.IsZero() {

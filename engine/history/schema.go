@@ -131,7 +131,7 @@ CREATE INDEX attempts_conversation_block ON attempts(id >> 14, conversation_id, 
 // attempts_plain, which the last part renames to attempts; indexes and the
 // text index are filled as rows arrive, so the swap at the end is quick.
 // IF NOT EXISTS: a migration cut short resumes where it stopped.
-const plainTablesSQL = `
+var plainTablesSQL = `
 -- One row per run of many attempts (a load run, issue 17, or a scenario
 -- run); attempts.run_id names it. Nothing writes runs yet.
 CREATE TABLE IF NOT EXISTS runs (
@@ -197,10 +197,12 @@ CREATE INDEX IF NOT EXISTS attempts_by_run ON attempts_plain(run_id, id) WHERE r
 -- under a build tag that every go command would then have to carry. FTS4
 -- reads a value up to its first NUL: words after a NUL in a body are not
 -- indexed (a search without words still finds them, row by row).
+-- Its columns are named apart from attempts' (ids gathers the short
+-- ones), so that a search can join the two without qualifying every name;
+-- order=desc keeps each word's list newest first, so that the first page
+-- of a search reads that page's worth of the list, not all of it.
 CREATE VIRTUAL TABLE IF NOT EXISTS attempts_text USING fts4(
-	content="attempts_indexed", conversation_id, action_id, event, delivery_id, outcome, url,
-	request_headers, request_body, response_headers, response_body, bot_reply, diagnosis,
-	warnings, tokenize=simple);
+	content="attempts_indexed", ` + textIndexColumns + `, tokenize=simple, order=desc);
 -- The attempts with an id up to upto are in attempts_text (and in
 -- attempts_indexed, the view the index reads them back through, so that
 -- PRAGMA integrity_check compares the index with what it holds). actionbench

@@ -112,12 +112,57 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 
 // searchIndexed is up to limit attempts below top that match words,
 // newest first, from the text index.
+//
+// The index drives: it yields its matches newest first (order=desc), each
+// is joined to its attempt and checked against the other filters, and
+// LIMIT stops it after a page, so a first page reads a page's worth of a
+// common word's list rather than a million entries. A conversation is
+// small and has its own index, which drives instead.
 func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top int64, limit int) ([]Summary, error) {
+	phrase := `"` + strings.Join(words, " ") + `*"`
 	sel := selectAttempts(f, false)
-	sel.and("id IN (SELECT docid FROM attempts_text WHERE attempts_text MATCH ? AND docid < ?)",
-		`"`+strings.Join(words, " ")+`*"`, top)
-	return s.summaries(ctx, sel, limit)
+	if f.Conversation != "" {
+		sel.and("id IN (SELECT docid FROM attempts_text WHERE attempts_text MATCH ? AND docid < ?)", phrase, top)
+		return s.summaries(ctx, sel, limit)
+	}
+	query, args := indexDrivenQuery(sel, phrase, top, limit)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		sum, err := scanSummary(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, rows.Err()
 }
+
+// indexDrivenQuery is searchIndexed's statement for a selection without
+// a conversation.
+func indexDrivenQuery(sel selection, phrase string, top int64, limit int) (string, []any) {
+	query := "SELECT " + qualifiedSummaryColumns + " FROM attempts_text CROSS JOIN attempts ON attempts.id = attempts_text.docid" +
+		" WHERE attempts_text MATCH ? AND attempts_text.docid < ?"
+	if sel.where != "" {
+		query += " AND " + strings.TrimPrefix(sel.where, " WHERE ")
+	}
+	query += " ORDER BY attempts_text.docid DESC LIMIT ?"
+	return query, append(append([]any{phrase, top}, sel.args...), limit)
+}
+
+// qualifiedSummaryColumns is summaryColumns for a statement that joins
+// attempts to another table.
+var qualifiedSummaryColumns = func() string {
+	cols := strings.Split(summaryColumns, ",")
+	for i, c := range cols {
+		cols[i] = "attempts." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}()
 
 // summaries runs sel's newest limit rows.
 func (s *Store) summaries(ctx context.Context, sel selection, limit int) ([]Summary, error) {

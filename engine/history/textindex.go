@@ -22,15 +22,21 @@ const (
 	indexIdle    = 200 * time.Millisecond
 )
 
-// textColumns are the attempts' columns in the text index, in its order.
-const textColumns = `conversation_id, action_id, event, delivery_id, outcome, url,
-	request_headers, request_body, response_headers, response_body, bot_reply, diagnosis, warnings`
+// textIndexColumns are the text index's columns, and textColumns what
+// each is filled with from an attempts row, in the same order.
+const (
+	textIndexColumns = "ids, url_text, request_headers_text, request_body_text, response_headers_text, response_body_text, bot_reply_text, diagnosis_text, warnings_text"
+	textColumns      = `conversation_id || ' ' || action_id || ' ' || event || ' ' || delivery_id || ' ' || outcome AS ids,
+	url AS url_text, request_headers AS request_headers_text, request_body AS request_body_text,
+	response_headers AS response_headers_text, response_body AS response_body_text,
+	bot_reply AS bot_reply_text, diagnosis AS diagnosis_text, warnings AS warnings_text`
+)
 
 // indexTailSQL index the attempts of table above upto, up to ?2, and
 // move upto on. table is attempts, or attempts_plain while step 5 fills it.
 func indexTailSQL(table string) []string {
 	return []string{
-		"INSERT INTO attempts_text (docid, " + textColumns + ") SELECT id, " + textColumns +
+		"INSERT INTO attempts_text (docid, " + textIndexColumns + ") SELECT id, " + textColumns +
 			" FROM " + table + " WHERE id > ?1 AND id <= ?2",
 		"UPDATE attempts_text_upto SET upto = ?2",
 	}
