@@ -103,9 +103,10 @@ func TestHistoryList(t *testing.T) {
 		{[]string{"--text", "NO SUCH ORDER"}, []int64{2}},    // the response body, any case
 		{[]string{"--text", "jane@example.com"}, []int64{1}}, // the request body
 		{[]string{"--text", "on the way", "--conversation", "conv_b"}, []int64{3}},
-		{[]string{"--text", "x-dgbot-signature: sha256="}, nil}, // header names and values are stored apart
-		{[]string{"--text", "sha256="}, []int64{3, 2, 1}},       // a header value
-		{[]string{"--text", testSecret}, nil},                   // never stored
+		{[]string{"--text", "x-dgbot-signature: sha256="}, []int64{3, 2, 1}}, // a header's name, then its value: words side by side
+		{[]string{"--text", "signature jane"}, nil},                          // words side by side, not anywhere
+		{[]string{"--text", "sha256="}, []int64{3, 2, 1}},                    // a header value
+		{[]string{"--text", testSecret}, nil},                                // never stored
 	}
 	for _, f := range filters {
 		res := actionbench(t, runOptions{}, append([]string{"history", "--db", db, "--json"}, f.args...)...)
