@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Speaker says who said a transcript turn.
 type Speaker string
@@ -21,4 +24,10 @@ type Turn struct {
 	Speaker        Speaker
 	Text           string
 	AttemptID      int64 // the attempt this turn came from; 0 if none
+}
+
+// Stored is a write handed to a store that may not be on disk yet: Wait
+// returns the stored row's id once it is, or why it never will be.
+type Stored interface {
+	Wait(ctx context.Context) (int64, error)
 }

@@ -34,6 +34,35 @@ func (s *Store) Submit(ctx context.Context, a *engine.Attempt) *Pending {
 	return s.enqueue(ctx, "record", writeReq{attempt: row})
 }
 
+// SubmitAttempt is Submit for callers that know the result only as an
+// engine.Stored (the simulator).
+func (s *Store) SubmitAttempt(ctx context.Context, a *engine.Attempt) engine.Stored {
+	return s.Submit(ctx, a)
+}
+
+// SubmitTurn hands a turn to the writer without waiting for the commit,
+// as Submit does an attempt. from, when it is a Pending of this store's
+// (what SubmitAttempt returned), names the attempt the turn came from
+// before its id is known: the writer fills attempt_id in once it has
+// inserted that attempt, which it does first, since it takes writes in
+// the order they were handed over. A from whose attempt was not stored
+// leaves attempt_id NULL; without from, t.AttemptID counts.
+func (s *Store) SubmitTurn(ctx context.Context, t Turn, from engine.Stored) engine.Stored {
+	if t.ConversationID == "" || t.Speaker == "" {
+		return &Pending{err: failure(s.path, "add turn: a turn needs a conversation and a speaker", nil)}
+	}
+	var attemptID any
+	if t.AttemptID != 0 {
+		attemptID = t.AttemptID
+	}
+	args := namedValues(t.ConversationID, isoTime(t.At), string(t.Speaker), s.redactor.str(t.Text), attemptID)
+	p, _ := from.(*Pending)
+	if p != nil && p.s != s {
+		p = nil
+	}
+	return s.enqueue(ctx, "add turn", writeReq{turn: args, from: p})
+}
+
 // AddTurn appends a turn to its conversation's transcript, committed on return.
 // Its text is redacted like an attempt's: a bot reply can echo whatever an
 // endpoint sent.

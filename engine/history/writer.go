@@ -45,6 +45,7 @@ type writeReq struct {
 	ctx     context.Context
 	attempt *attemptRow         // an attempt; its recorded_at is the writer's to fill
 	turn    []driver.NamedValue // or a turn
+	from    *Pending            // the turn's attempt, when its id was not known (SubmitTurn)
 }
 
 type writeResult struct {
@@ -401,6 +402,9 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 							r.attempt.args[0].Value = stamp
 							dr, err = w.insAttempt.ExecContext(ctx, r.attempt.args[:])
 						} else {
+							if r.from != nil {
+								r.turn[4].Value = r.from.insertedID()
+							}
 							dr, err = w.insTurn.ExecContext(ctx, r.turn)
 						}
 						if err == nil {
@@ -600,6 +604,19 @@ func (s *Store) enqueue(ctx context.Context, op string, r writeReq) *Pending {
 	}
 	p.b, p.i = b, i
 	return p
+}
+
+// insertedID is the id the writer gave p's row, or nil if it has none:
+// for the writer only, after it took p's write (it takes writes in the
+// order they were handed over, and fills a batch's results as it goes).
+func (p *Pending) insertedID() any {
+	if p.err != nil || p.b == nil || p.i >= len(p.b.results) {
+		return nil
+	}
+	if res := p.b.results[p.i]; res.err == nil && res.id != 0 {
+		return res.id
+	}
+	return nil
 }
 
 // Wait returns the id once the write has committed, or why it failed.
