@@ -59,7 +59,7 @@ redacted before anything was stored.
 	fl.StringVar(&f.action, "action", "", "only this action id")
 	fl.StringVar(&f.event, "event", "", "only this event")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: "+outcomeNames())
-	fl.StringVar(&f.text, "text", "", "only attempts whose text (ids, URL, headers, bodies, reply,\ndiagnosis) has these words in this order, the last as a prefix,\nignoring ASCII case: \"order look\" finds order_lookup; served by\na text index (text with no letter or digit is read row by row)")
+	fl.StringVar(&f.text, "text", "", "only attempts whose text (ids, URL, headers, bodies, reply,\ndiagnosis) has these whole words side by side, ignoring ASCII\ncase: \"order lookup\" finds order_lookup; served by a text index\n(text with no letter or digit is read row by row)")
 	fl.StringVar(&f.since, "since", "", "only attempts recorded in this last span, e.g. 30m, 1h, 2d")
 	fl.IntVarP(&f.limit, "limit", "n", 20, "at most this many rows")
 	fl.Int64Var(&f.before, "before", 0, "only ids below this one (the next page)")

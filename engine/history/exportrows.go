@@ -28,7 +28,7 @@ func (s *Store) Each(ctx context.Context, f Filter, fn func(*Entry) error) error
 		switch {
 		case len(words) > 0:
 			bound := "" // the index's own bound, so a later page reads fewer matches
-			args := []any{`"` + strings.Join(words, " ") + `*"`}
+			args := []any{`"` + strings.Join(words, " ") + `"`}
 			if f.Before > 0 {
 				bound = " AND docid < ?"
 				args = append(args, f.Before)

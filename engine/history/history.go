@@ -58,10 +58,10 @@ type Filter struct {
 	Event        engine.Event
 	Outcome      engine.Outcome
 	Kind         engine.Kind
-	// Text keeps the attempts whose text has Text's words, in order, the
-	// last as a prefix, ignoring ASCII case: ids, outcome, URL, headers, bodies,
-	// bot reply, diagnosis and warnings, through the text index (see
-	// Store.Search). Secrets are stored redacted, so they never match.
+	// Text keeps the attempts whose text has Text's words, whole, side by
+	// side, in order, ignoring ASCII case: ids, outcome, URL, headers,
+	// bodies, bot reply, diagnosis and warnings, through the text index
+	// (see Store.Search). Secrets are stored redacted, so they never match.
 	Text   string
 	Since  time.Time // recorded at or after, wall clock
 	Before int64     // keyset paging: ids below this one
