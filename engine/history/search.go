@@ -38,7 +38,9 @@ type Page struct {
 // it starts, 240 times slower for "order*" than "order" over 100,000
 // attempts, where a whole word's list is read newest first a page at a
 // time. The index serves the search
-// whatever the history's size, so window is ignored.
+// whatever the history's size, so window is ignored, unless another
+// filter but the conversation joins the text: then the index's matches are
+// checked against it window ids at a time, as below.
 //
 // Text without a letter or digit ("{", "->") has no words for the index:
 // then SQLite reads and matches every row it passes, and window bounds
@@ -88,7 +90,15 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 		err  error
 	)
 	if len(words) > 0 {
-		page.Rows, err = s.searchIndexed(ctx, f, words, top, limit+1)
+		// With another filter the index's matches may mostly fail it (a
+		// phrase in every reply and outcome timeout, where timeouts have no
+		// reply): bound the ids read as a search without words is.
+		var floor int64
+		if window > 0 && f.Conversation == "" && (f.Outcome != "" || f.Action != "" || f.Event != "" || f.Kind != "" || !f.Since.IsZero()) {
+			floor = max(top-window, 0)
+		}
+		page.Rows, err = s.searchIndexed(ctx, f, words, top, floor, limit+1)
+		page.Next = floor
 	} else {
 		var floor int64 // the lowest id the window reaches; 0 when unbounded
 		if window > 0 && f.Conversation == "" {
@@ -121,14 +131,14 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 // LIMIT stops it after a page, so a first page reads a page's worth of a
 // common word's list rather than a million entries. A conversation is
 // small and has its own index, which drives instead.
-func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top int64, limit int) ([]Summary, error) {
+func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top, floor int64, limit int) ([]Summary, error) {
 	phrase := `"` + strings.Join(words, " ") + `"`
 	sel := selectAttempts(f, false)
 	if f.Conversation != "" {
 		sel.and("id IN (SELECT docid FROM attempts_text WHERE attempts_text MATCH ? AND docid < ?)", phrase, top)
 		return s.summaries(ctx, sel, limit)
 	}
-	query, args := indexDrivenQuery(sel, phrase, top, limit)
+	query, args := indexDrivenQuery(sel, phrase, top, floor, limit)
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -147,14 +157,14 @@ func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top
 
 // indexDrivenQuery is searchIndexed's statement for a selection without
 // a conversation.
-func indexDrivenQuery(sel selection, phrase string, top int64, limit int) (string, []any) {
+func indexDrivenQuery(sel selection, phrase string, top, floor int64, limit int) (string, []any) {
 	query := "SELECT " + qualifiedSummaryColumns + " FROM attempts_text CROSS JOIN attempts ON attempts.id = attempts_text.docid" +
-		" WHERE attempts_text MATCH ? AND attempts_text.docid < ?"
+		" WHERE attempts_text MATCH ? AND attempts_text.docid < ? AND attempts_text.docid >= ?"
 	if sel.where != "" {
 		query += " AND " + strings.TrimPrefix(sel.where, " WHERE ")
 	}
 	query += " ORDER BY attempts_text.docid DESC LIMIT ?"
-	return query, append(append([]any{phrase, top}, sel.args...), limit)
+	return query, append(append([]any{phrase, top, floor}, sel.args...), limit)
 }
 
 // qualifiedSummaryColumns is summaryColumns for a statement that joins

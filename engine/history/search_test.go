@@ -173,3 +173,36 @@ func TestSearchWithoutText(t *testing.T) {
 		t.Errorf("last page = %v, next %d, %v; want [2 1], next 0", summaryIDs(page.Rows), page.Next, err)
 	}
 }
+
+// TestSearchWindowsWithAFilter: a word search with another filter reads
+// the index window ids at a time, and the pages together are the
+// unbounded result.
+func TestSearchWindowsWithAFilter(t *testing.T) {
+	ctx := context.Background()
+	f := newSearchFixture(t)
+	want := f.ids(func(id int, _ *engine.Attempt) bool { return id%2 == 1 && (id%5 == 0 || id%7 == 0 || id%11 == 0) })
+	for _, window := range []int64{0, 1, 7, 25, 1000} {
+		flt := Filter{Text: "refund", Outcome: engine.OutcomeTimeout, Limit: 3}
+		var all []int64
+		for pages := 0; ; pages++ {
+			if pages > 100 {
+				t.Fatalf("window %d: no end after 100 pages", window)
+			}
+			page, err := f.s.Search(ctx, flt, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if window > 0 && page.Searched > window {
+				t.Fatalf("window %d: searched %d ids", window, page.Searched)
+			}
+			all = append(all, summaryIDs(page.Rows)...)
+			if page.Next == 0 {
+				break
+			}
+			flt.Before = page.Next
+		}
+		if !slices.Equal(all, want) {
+			t.Errorf("window %d: ids = %v, want %v", window, all, want)
+		}
+	}
+}
