@@ -13,7 +13,8 @@ import (
 // commit cost a single Record 4 times its write (a 16 KiB page per term
 // list), and a stream of attempts 3 times its writer CPU. The writer
 // indexes the attempts it has committed when it falls idle (indexIdle),
-// when a search asks (Store.Search) and at Close, indexEvery at a time;
+// when a search asks (Store.Search) and for a moment at Close (see
+// indexAtClose), indexEvery at a time;
 // and between batches once indexBacklog are waiting, so that a long
 // stream of attempts (a load run) leaves Close a bounded amount to do.
 const (
@@ -88,8 +89,7 @@ func (w *writer) index(limit int) (int64, error) {
 	return n, nil
 }
 
-// indexAll indexes every attempt left, at stop, so that a file at rest
-// is indexed whole.
+// indexAll indexes every attempt left, for a search.
 func (w *writer) indexAll() error {
 	for {
 		n, err := w.index(indexEvery)
@@ -97,6 +97,24 @@ func (w *writer) indexAll() error {
 			return err
 		}
 	}
+}
+
+// indexAtClose bounds what Close spends on the text index: a run of
+// 10,000 attempts would otherwise spend a second or two on it before the
+// process exits. What is left waits for the next process that falls idle
+// or searches.
+const indexAtClose = 300 * time.Millisecond
+
+// indexSome indexes what is left for up to indexAtClose, at stop.
+func (w *writer) indexSome() error {
+	deadline := time.Now().Add(indexAtClose)
+	for time.Now().Before(deadline) {
+		n, err := w.index(indexEvery / 4)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+	return nil
 }
 
 // indexNow has the writer bring the text index up to date, for a search.

@@ -263,7 +263,7 @@ func (w *writer) run() {
 		if b == nil {
 			if stopping {
 				// An error is left be: the next process indexes what is left.
-				_ = w.indexAll()
+				_ = w.indexSome()
 				return
 			}
 			var idleC <-chan time.Time
