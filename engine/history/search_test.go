@@ -206,3 +206,34 @@ func TestSearchWindowsWithAFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestConversationSearchMatchesTheIndex: a search within a conversation
+// matches text here rather than through the index; it finds exactly what
+// the index finds in that conversation.
+func TestConversationSearchMatchesTheIndex(t *testing.T) {
+	ctx := context.Background()
+	f := newSearchFixture(t)
+	for _, text := range []string{"refund", "REFUND", "your refund", "refund please", "gift", "café", "CAFÉ", "efund",
+		"refund-11", "DLV_42", "x-dgbot-signature: sha256", "timeout", "conv_3", "key=" + engine.Redacted, "order 7 is"} {
+		all, err := f.s.List(ctx, Filter{Text: text, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := range 4 {
+			conv := fmt.Sprintf("conv_%d", c)
+			var want []int64
+			for _, s := range all {
+				if s.ConversationID == conv {
+					want = append(want, s.ID)
+				}
+			}
+			got, err := f.s.List(ctx, Filter{Text: text, Conversation: conv, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := summaryIDs(got); !slices.Equal(ids, want) {
+				t.Errorf("%q in %s: %v, the index finds %v", text, conv, ids, want)
+			}
+		}
+	}
+}
