@@ -101,6 +101,7 @@ func TestDocQueries(t *testing.T) {
 		}
 	}
 	record(action("order_lookup", engine.OutcomeError, 7*time.Millisecond))
+	record(action("refund", engine.OutcomeMessage, 30*time.Millisecond)) // one attempt: its own p95
 	limited := rateLimited()
 	limited.ConversationID = "conv_tour"
 	record(limited)
@@ -123,7 +124,7 @@ func TestDocQueries(t *testing.T) {
 		// failures by action today; rate-limited and timed-out calls are failures too
 		"order_lookup|error|1 order_lookup|rate_limited|1 book_demo|timeout|1",
 		// p95 per action, over the answered attempts
-		"order_lookup|19",
+		"refund|30 order_lookup|19",
 		// the conversation's turns, the bot's joined to its attempt
 		"2025-05-07T12:00:00.123456789Z|visitor|where is my order?|||| 2025-05-07T12:00:00.123456789Z|bot|Shipped.|order_lookup||message|200",
 	}
