@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"os"
 	"sort"
 	"strconv"
@@ -290,7 +291,9 @@ func writeExchange(w io.Writer, a *engine.Attempt) error {
 	writeHeaders(&b, a.Request.Header)
 	writeBody(&b, a.Request.Body)
 	if r := a.Response; r != nil {
-		fmt.Fprintf(&b, "\n%s %d %s\n", st.label.Render("response:"), r.Status, r.Proto)
+		// The status line as HTTP writes it: protocol, code, reason.
+		line := strings.TrimSpace(fmt.Sprintf("%s %d %s", r.Proto, r.Status, http.StatusText(r.Status)))
+		fmt.Fprintf(&b, "\n%s %s\n", st.label.Render("response:"), line)
 		writeHeaders(&b, r.Header)
 		writeBody(&b, r.Body)
 		if r.Truncated {

@@ -138,7 +138,7 @@ func TestHistoryShow(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	for _, want := range []string{"error  404 Not Found", "diagnosis:", "request: POST https://127.0.0.1:", "X-DGbot-Signature: sha256=", `"action_id": "ping"`, "response: 404", `"error": "No such order"`} {
+	for _, want := range []string{"error  404 Not Found", "diagnosis:", "request: POST https://127.0.0.1:", "X-DGbot-Signature: sha256=", `"action_id": "ping"`, "response: HTTP/1.1 404 Not Found", `"error": "No such order"`} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("show lacks %q:\n%s", want, res.stdout)
 		}
