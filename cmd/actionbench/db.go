@@ -57,15 +57,46 @@ func upgradeProgress(w io.Writer) func(done, total int64) {
 	}
 }
 
+// resolve is the history's path: --db, else the default.
+func (f *dbFlag) resolve() (string, error) {
+	if f.path != "" {
+		return f.path, nil
+	}
+	path, err := history.DefaultPath()
+	if err != nil {
+		return "", badInputf("no place for the history: %v; pass --db FILE", err)
+	}
+	return path, nil
+}
+
+// noHistory is the error of a command that reads a history which does not
+// exist: a mistyped --db must not create an empty file (and its folders)
+// and answer "no attempts match" as if the path were right.
+type noHistory struct{ path string }
+
+func (e noHistory) Error() string {
+	return fmt.Sprintf("no history at %s yet: fire, emit, run and the workbench record their attempts there (check --db)", e.path)
+}
+
+// openExisting opens the history for reading, creating nothing: a path
+// with no file is noHistory, bad input (exit 2).
+func (f *dbFlag) openExisting(ctx context.Context) (*history.Store, error) {
+	path, err := f.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, badInput{noHistory{path}}
+	}
+	return f.open(ctx, nil)
+}
+
 // open opens the history, redacting secrets from everything it stores.
 // Any failure is bad input (exit 2): the message says what to do.
 func (f *dbFlag) open(ctx context.Context, secrets []string) (*history.Store, error) {
-	path := f.path
-	if path == "" {
-		var err error
-		if path, err = history.DefaultPath(); err != nil {
-			return nil, badInputf("no place for the history: %v; pass --db FILE", err)
-		}
+	path, err := f.resolve()
+	if err != nil {
+		return nil, err
 	}
 	opts := history.Options{Secrets: secrets}
 	if f.stderr != nil {

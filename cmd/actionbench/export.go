@@ -65,7 +65,7 @@ select, newest first, and stream: memory stays flat however many there are.`,
 				if len(args) != 0 || *conversation == "" {
 					return badInputf("--format transcript exports one conversation: actionbench history export --conversation C --format transcript")
 				}
-				store, err := db.open(cmd.Context(), nil)
+				store, err := db.openExisting(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -100,7 +100,7 @@ func exportAll(cmd *cobra.Command, w io.Writer, f *historyFlags, format string) 
 	if err != nil {
 		return err
 	}
-	store, err := f.db.open(cmd.Context(), nil)
+	store, err := f.db.openExisting(cmd.Context())
 	if err != nil {
 		return err
 	}

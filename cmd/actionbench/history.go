@@ -136,7 +136,7 @@ func (f *historyFlags) list(cmd *cobra.Command, e env) error {
 	if err != nil {
 		return err
 	}
-	store, err := f.db.open(cmd.Context(), nil)
+	store, err := f.db.openExisting(cmd.Context())
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func loadEntry(cmd *cobra.Command, db *dbFlag, arg string) (*history.Entry, *his
 	if err != nil || id < 1 {
 		return nil, nil, badInputf("%q is not an attempt id: give the number from the ID column of actionbench history", arg)
 	}
-	store, err := db.open(cmd.Context(), nil)
+	store, err := db.openExisting(cmd.Context())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -285,6 +286,31 @@ func TestSearchRowsWindowByWindow(t *testing.T) {
 		}
 		if fmt.Sprint(ids) != tc.ids || fmt.Sprint(progress) != tc.progress {
 			t.Errorf("%q, limit %d: ids %v, progress %v; want %s and %s", tc.text, tc.limit, ids, progress, tc.ids, tc.progress)
+		}
+	}
+}
+
+// Reading a history that does not exist (a mistyped --db, or before the
+// first fire) says so and where, and creates neither the file nor its
+// folders: it used to create both and answer "no attempts match".
+func TestHistoryReadersCreateNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "typo", "hist.db")
+	for _, args := range [][]string{
+		{"history"},
+		{"history", "--json"},
+		{"history", "show", "1"},
+		{"history", "export", "1", "--format", "curl"},
+		{"history", "export", "--conversation", "c", "--format", "transcript"},
+		{"history", "export", "--format", "har"},
+		{"history", "export", "--format", "jsonl"},
+	} {
+		res := actionbench(t, runOptions{}, append(args, "--db", db)...)
+		if res.code != 2 || res.stdout != "" || !strings.Contains(res.stderr, "no history at "+db+" yet") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, nothing, and where no history is", args, res.code, res.stdout, res.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "typo")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%v created %s (%v)", args, filepath.Join(dir, "typo"), err)
 		}
 	}
 }
