@@ -81,12 +81,17 @@ simulated bot as a visitor (the embedded demo unless ./actionbench.yaml or
 inspect each request and response. Press ? in it for the keys.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if err := cobra.NoArgs(cmd, args); err != nil {
+				// cobra suggests only when the root takes no Args function.
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					err = fmt.Errorf("%w: did you mean %q?", err, s[0])
+				}
 				return usageError{err}
 			}
 			return nil
 		},
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:               true,
+		SilenceErrors:              true,
+		SuggestionsMinimumDistance: 2,
 	}
 	var wb workbenchFlags
 	wb.register(root)

@@ -17,3 +17,17 @@ func TestRootWithoutTerminal(t *testing.T) {
 		t.Errorf("actionbench nonsense: exit %d, stderr:\n%s", res.code, res.stderr)
 	}
 }
+
+// A mistyped command names the one meant.
+func TestUnknownCommandSuggests(t *testing.T) {
+	for _, c := range []struct{ arg, want string }{
+		{"fier", `did you mean "fire"?`},
+		{"histroy", `did you mean "history"?`},
+		{"moc", `did you mean "mock"?`},
+	} {
+		res := actionbench(t, runOptions{}, c.arg)
+		if res.code != exitBadUsage || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("actionbench %s: exit %d, stderr %q; want %d and %s", c.arg, res.code, res.stderr, exitBadUsage, c.want)
+		}
+	}
+}
