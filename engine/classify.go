@@ -201,6 +201,9 @@ func classifyClientError(a *Attempt) {
 	switch r.Status {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		advice = "the endpoint refused the request: check that it verifies X-DGbot-Signature with this action's secret over the exact body bytes"
+		if sw := standardRefusal(&a.Request); sw != "" {
+			advice = sw
+		}
 	case http.StatusTooManyRequests:
 		advice = "the endpoint rate-limited this call; the platform does not retry"
 	case http.StatusNotFound:

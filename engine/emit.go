@@ -145,6 +145,8 @@ func classifyEvent(a *Attempt) {
 	switch status := r.Status; {
 	case status >= 500:
 		a.fail(OutcomeError, fmt.Sprintf("%s: the webhook failed%s; the conversation goes on unchanged", statusText(status), bodyHint(r)))
+	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && standardRefusal(&a.Request) != "":
+		a.fail(OutcomeError, fmt.Sprintf("%s: %s", statusText(status), standardRefusal(&a.Request)))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		a.fail(OutcomeError, fmt.Sprintf("%s: token mismatch — the webhook refused Authorization: Bearer …; check that it compares against the token configured in the workspace", statusText(status)))
 	case status >= 400:

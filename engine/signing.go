@@ -63,3 +63,14 @@ func (d *Dispatcher) applySigning(r *Request, signing Signing, secret, deliveryI
 	r.Header[sign.StandardSignature] = []string{sig}
 	return nil
 }
+
+// standardRefusal is the advice for a 401 or 403 to a request signed with
+// Standard Webhooks, or "" when the request was not: the platform scheme's
+// advice (X-DGbot-Signature, the Bearer token) would send the developer
+// looking for a header the request never carried.
+func standardRefusal(r *Request) string {
+	if r == nil || r.Header[sign.StandardSignature] == nil {
+		return ""
+	}
+	return "the endpoint refused the request: check that it verifies webhook-signature (Standard Webhooks) with the whsec_ secret over webhook-id.webhook-timestamp.body, and that its clock is within 5 minutes of webhook-timestamp"
+}

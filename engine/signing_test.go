@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,6 +77,17 @@ func TestStandardWebhooksAction(t *testing.T) {
 			if a.Outcome != c.want || a.Response.Status != c.status {
 				t.Fatalf("outcome %s status %d (%s); want %s %d", a.Outcome, a.Response.Status, a.Diagnosis, c.want, c.status)
 			}
+			// A refusal's advice names the header the request carried.
+			if c.status == 401 {
+				want, not := "X-DGbot-Signature", "webhook-signature"
+				if c.signing == SigningStandardWebhooks {
+					want, not = not, want
+				}
+				_, advice, _ := strings.Cut(a.Diagnosis, "refused the request")
+				if !strings.Contains(advice, want) || strings.Contains(advice, not) {
+					t.Errorf("diagnosis %q: want %s, not %s", a.Diagnosis, want, not)
+				}
+			}
 			h := rcv.last()
 			if c.signing == SigningDefault {
 				if h.Get(sign.Header) == "" || h.Get(sign.StandardSignature) != "" {
@@ -126,6 +138,21 @@ func TestStandardWebhooksEvent(t *testing.T) {
 		if token != "" && (len(auth) != 1 || auth[0] != "Bearer "+token) || token == "" && has {
 			t.Errorf("token %q: Authorization %q", token, auth)
 		}
+	}
+}
+
+// TestStandardWebhooksEventRefused: a webhook signed with Standard
+// Webhooks and refused is diagnosed as a signature refusal, not as a
+// Bearer token mismatch (it may carry no token at all).
+func TestStandardWebhooksEventRefused(t *testing.T) {
+	wall := time.Unix(1764806400, 0)
+	rcv := newStandardReceiver(t, wall)
+	d := newTestDispatcher(t, rcv.endpoint, Options{Wall: func() time.Time { return wall }})
+	call := testEvent(rcv.URL+"/webhook", EventMessageReceived)
+	call.Webhook.Token, call.Webhook.Signing, call.Webhook.Secret = "", SigningStandardWebhooks, "whsec_c2VjcmV0"
+	a := d.Emit(context.Background(), call)
+	if a.Response.Status != 401 || !strings.Contains(a.Diagnosis, "webhook-signature") || strings.Contains(a.Diagnosis, "Bearer") {
+		t.Errorf("status %d, diagnosis %q: want 401 naming webhook-signature, not Bearer", a.Response.Status, a.Diagnosis)
 	}
 }
 
