@@ -194,11 +194,15 @@ func Run(ctx context.Context, job Job, opts Options) (*Report, error) {
 		}()
 	}
 
+	// Stopping ends the arrivals, not the calls in flight: a call cut
+	// short would be counted as the endpoint's failure. They end within
+	// the 8 s budget.
+	jobCtx := context.WithoutCancel(ctx)
 	var stoppedAt time.Duration
 	if opts.Rate > 0 {
-		stoppedAt = runOpen(runCtx, job, &opts, clock, begin, col)
+		stoppedAt = runOpen(runCtx, jobCtx, job, &opts, clock, begin, col)
 	} else {
-		stoppedAt = runClosed(runCtx, job, &opts, clock, begin, end, col)
+		stoppedAt = runClosed(runCtx, jobCtx, job, &opts, clock, begin, end, col)
 	}
 	close(watchDone)
 	watch.Wait()
@@ -237,7 +241,7 @@ func Run(ctx context.Context, job Job, opts Options) (*Report, error) {
 
 // runOpen sends arrivals on the schedule and returns when the last one was
 // due (or when the run was stopped), as an offset from begin.
-func runOpen(ctx context.Context, job Job, opts *Options, clock Clock, begin time.Time, col *collector) time.Duration {
+func runOpen(ctx, jobCtx context.Context, job Job, opts *Options, clock Clock, begin time.Time, col *collector) time.Duration {
 	sched := opts.schedule()
 	total := opts.Warmup + opts.Duration
 	limit := opts.MaxInflight
@@ -246,7 +250,7 @@ func runOpen(ctx context.Context, job Job, opts *Options, clock Clock, begin tim
 	}
 	p := newPool(limit, func(c Call) {
 		startedAt := clock.Now()
-		res := job(ctx, c)
+		res := job(jobCtx, c)
 		col.record(c.Intended, max(startedAt.Sub(c.Intended), 0), res)
 	})
 	stoppedAt := total
@@ -326,7 +330,7 @@ func (p *pool) close() {
 // runClosed keeps the concurrency's calls in flight until the end and
 // returns when the last call started (or the run was stopped), as an
 // offset from begin.
-func runClosed(ctx context.Context, job Job, opts *Options, clock Clock, begin, end time.Time, col *collector) time.Duration {
+func runClosed(ctx, jobCtx context.Context, job Job, opts *Options, clock Clock, begin, end time.Time, col *collector) time.Duration {
 	n := ShardConcurrency(opts.Concurrency, opts.Shard, opts.Shards)
 	shards := int64(max(opts.Shards, 1))
 	var next atomic.Int64
@@ -342,7 +346,7 @@ func runClosed(ctx context.Context, job Job, opts *Options, clock Clock, begin, 
 				}
 				c := Call{Seq: next.Add(1)*shards - shards + int64(opts.Shard), Intended: now}
 				col.start(now)
-				res := job(ctx, c)
+				res := job(jobCtx, c)
 				col.record(c.Intended, 0, res)
 			}
 		}()
