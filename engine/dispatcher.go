@@ -51,6 +51,10 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is sent with every request.
 	UserAgent string
+	// MaxIdlePerHost is how many idle connections are kept per endpoint;
+	// 0 means 64. A load generator sizes it to its calls in flight, or
+	// every burst past it pays for new TLS handshakes.
+	MaxIdlePerHost int
 }
 
 // Dispatcher sends custom actions (and event webhooks) as the platform does.
@@ -113,9 +117,13 @@ func New(opts Options) *Dispatcher {
 	}
 	d.userAgentValue = []string{d.userAgent}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: opts.RootCAs}
-	d.secure = newTransport(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
+	idle := opts.MaxIdlePerHost
+	if idle <= 0 {
+		idle = 64
+	}
+	d.secure = newTransport(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig, idle)
 	if d.allowHTTP && d.policy == netpolicy.Workbench {
-		d.plain = newTransport(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil)
+		d.plain = newTransport(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil, idle)
 	}
 	return d
 }
@@ -124,11 +132,11 @@ func New(opts Options) *Dispatcher {
 // settings from the environment (the platform calls endpoints directly),
 // returns a redirect as the answer to classify, and leaves compression to
 // the engine, so the body limit applies to the decoded bytes.
-func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config) *h1.Client {
+func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config, maxIdle int) *h1.Client {
 	return h1.New(h1.Options{
 		Dial:           guard.DialContext,
 		TLS:            tlsConfig,
-		MaxIdlePerHost: 64,
+		MaxIdlePerHost: maxIdle,
 		IdleTimeout:    90 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 	})

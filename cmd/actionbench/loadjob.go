@@ -78,6 +78,7 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 	if err != nil {
 		return fail(err)
 	}
+	opts.MaxIdlePerHost = f.idleConnections()
 	d := engine.New(opts)
 	conversation := f.conversationNamer(shard, shards)
 	chatbot := ws.Chatbot
@@ -108,6 +109,16 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 		redact: redactor(ws.Secrets()),
 		close:  func() { d.Close(); ws.Close() },
 	}, nil
+}
+
+// idleConnections keeps a connection for each call that can be in flight
+// (up to a bound), so that bursts reuse connections instead of opening new
+// ones.
+func (f *loadFlags) idleConnections() int {
+	if f.concurrency > 0 {
+		return min(f.concurrency, 4096)
+	}
+	return min(f.maxInflight, 4096)
 }
 
 // conversationNamer returns the conversation of each arrival: a new one per
@@ -155,6 +166,7 @@ func (f *loadFlags) scenarioTraffic(ctx context.Context, e env) (*traffic, error
 		ws.Close()
 		return nil, err
 	}
+	opts.MaxIdlePerHost = f.idleConnections()
 	dispatchers := scenarios.NewDispatchers(opts, f.policy != "")
 	env := scenarios.Env{
 		Dispatcher:    dispatchers.For,

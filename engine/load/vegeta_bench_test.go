@@ -51,7 +51,7 @@ func newVSTarget() *vsTarget {
 // ours returns actionbench's job: a signed action per call, each from its
 // own conversation, classified as the platform would.
 func (v *vsTarget) ours() (Job, func()) {
-	d := engine.New(engine.Options{RootCAs: v.pool})
+	d := engine.New(engine.Options{RootCAs: v.pool, MaxIdlePerHost: 4096})
 	var n atomic.Int64 // conversation ids stay new across runs
 	return func(ctx context.Context, c Call) Result {
 		a := d.Fire(ctx, engine.ActionCall{Action: v.action, ConversationID: fmt.Sprint("conv_", n.Add(1)), VisitorID: "v_bench", Trigger: engine.TriggerManual})
