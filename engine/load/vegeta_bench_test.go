@@ -5,7 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,7 +18,6 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/internal/loadtest"
 )
 
 // The comparison with vegeta runs both against one loopback TLS endpoint
@@ -36,8 +38,17 @@ type vsTarget struct {
 	close  func()
 }
 
+// reply is a typical ~200 B message answer.
+var reply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+
 func newVSTarget() *vsTarget {
-	s := loadtest.StartServer()
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(reply)
+	}))
+	s.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing at the end are not news
+	s.StartTLS()
 	pool := x509.NewCertPool()
 	pool.AddCert(s.Certificate())
 	return &vsTarget{
