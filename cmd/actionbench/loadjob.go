@@ -60,7 +60,7 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 		}
 		ev, err := engine.ParseEvent(name)
 		if err != nil {
-			return fail(badInputf("%q is neither an action in %s (actions: %s) nor an event (%s)", name, ws.name(), actionIDs(ws.Workspace), joinEvents(engine.Events)))
+			return fail(badInputf("%q is neither an action in %s (actions: %s) nor an event (%s)", name, ws.name(), actionList(ws.Workspace), joinEvents(engine.Events)))
 		}
 		if ws.Webhook == nil {
 			return fail(badInputf("%s has no webhook to send %s to: add webhook: {url: https://…, token: ${WEBHOOK_TOKEN}}", ws.name(), ev))
@@ -137,7 +137,7 @@ func (f *loadFlags) conversationNamer(shard, shards int) func(seq int64) string 
 	}
 }
 
-func actionIDs(ws *workspace.Workspace) string {
+func actionList(ws *workspace.Workspace) string {
 	ids := make([]string, len(ws.Actions))
 	for i, a := range ws.Actions {
 		ids[i] = a.ID

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/actionbench/actionbench/engine/sign"
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // exchange is one request as the mock understood it: its body, whether its
@@ -19,17 +22,13 @@ type exchange struct {
 	checked bool // the credentials were looked at (the route exists, the body was read)
 	webhook bool
 	authOK  bool // the signature (actions) or the Bearer token (webhook)
+	// standard is set when the request was signed with Standard Webhooks;
+	// authWhy says why it did not verify.
+	standard bool
+	authWhy  string
 
 	// Read from the body leniently, for the log, before anything is enforced.
 	actionID, conversationID, eventType string
-}
-
-// actionRequest is the platform's request schema, as far as the routes use it.
-type actionRequest struct {
-	ActionID       string         `json:"action_id"`
-	ConversationID string         `json:"conversation_id"`
-	Trigger        string         `json:"trigger"`
-	Payload        map[string]any `json:"payload"`
 }
 
 // checkSignature verifies X-DGbot-Signature over the exact body, as the
@@ -37,9 +36,29 @@ type actionRequest struct {
 func (x *exchange) checkSignature(secret string) {
 	x.checked = true
 	x.authOK = sign.Verify(secret, x.body, x.r.Header.Get(sign.Header))
-	var req actionRequest
+	var req wire.ActionRequest
 	_ = json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
 	x.actionID, x.conversationID = req.ActionID, req.ConversationID
+}
+
+// checkStandard verifies a request signed with Standard Webhooks, which
+// replaces the scheme checked before: the signature over id, timestamp
+// and body, a timestamp within 5 minutes of now, and a webhook-id not
+// seen before (a replay is refused). A webhook that also sends a Bearer
+// token must send the right one.
+func (x *exchange) checkStandard(secret string, now time.Time, seen *replays) {
+	tokenOK := x.authOK
+	x.standard = true
+	err := sign.VerifyStandard(secret, x.body, x.r.Header, now)
+	x.authOK = err == nil
+	if err != nil {
+		x.authWhy = err.Error()
+	} else if !seen.fresh(x.r.Header.Get(sign.StandardID), now) {
+		x.authOK, x.authWhy = false, "webhook-id was already used: a replayed message is refused"
+	}
+	if x.webhook && x.r.Header.Get("Authorization") != "" && !tokenOK {
+		x.authOK, x.authWhy = false, "the Bearer token does not match"
+	}
 }
 
 // checkToken compares the Authorization header with the one the reference's
@@ -48,21 +67,26 @@ func (x *exchange) checkToken(token string) {
 	x.checked, x.webhook = true, true
 	want := []byte("Bearer " + token)
 	x.authOK = subtle.ConstantTimeCompare([]byte(x.r.Header.Get("Authorization")), want) == 1
-	var p struct {
-		EventType string `json:"event_type"`
-	}
+	var p wire.EventHeader
 	_ = json.Unmarshal(x.body, &p)
 	x.eventType = p.EventType
 }
 
-// action decodes the body as the platform's request schema. Numbers are
-// kept as written, so an order id sent as 1042 reads as "1042".
-func (x *exchange) action() (actionRequest, error) {
-	var req actionRequest
-	dec := json.NewDecoder(bytes.NewReader(x.body))
+// action decodes the body as the platform's request, and its payload as an
+// object whose numbers are kept as written, so that an order id sent as
+// 1042 reads as "1042".
+func (x *exchange) action() (wire.ActionRequest, map[string]any, error) {
+	var req wire.ActionRequest
+	if err := json.Unmarshal(x.body, &req); err != nil {
+		return req, nil, err
+	}
+	var payload map[string]any
+	dec := json.NewDecoder(bytes.NewReader(req.Payload))
 	dec.UseNumber()
-	err := dec.Decode(&req)
-	return req, err
+	if err := dec.Decode(&payload); err != nil {
+		return req, nil, fmt.Errorf("payload: %w", err)
+	}
+	return req, payload, nil
 }
 
 // payloadString reads a payload field as text: a string as it is, a
@@ -94,5 +118,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers {"error": text}, the shape both protocols use.
 func writeError(w http.ResponseWriter, status int, text string) {
-	writeJSON(w, status, map[string]string{"error": text})
+	writeJSON(w, status, wire.Error(text))
 }
