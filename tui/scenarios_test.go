@@ -162,3 +162,33 @@ func TestScenarioViewReloadsChangedFiles(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// At 80 columns a scenario line longer than the pane ends in "…" instead
+// of stopping mid-path at the border.
+func TestScenarioViewNarrowLinesEndInEllipsis(t *testing.T) {
+	m, _, _ := bench(t)
+	dir := scenarioDir(t) // a temporary folder: its paths are long
+	m.opts.ScenarioDir = dir
+	m.scen.Model = scenarioview.New(m.c, dir, m.runScenario)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Hi! I'm Acme's assistant")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF3})
+	waitFor(t, tm, "order lookup passes", "order lookup fails")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	view := tm.FinalModel(t).(Model).View()
+	found := 0
+	for _, line := range strings.Split(view, "\n") {
+		if !strings.Contains(line, "order lookup pass") && !strings.Contains(line, "order lookup fail") {
+			continue
+		}
+		found++
+		if !strings.Contains(line, "…") {
+			t.Errorf("a cut scenario line does not end in …: %q", line)
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d scenario lines in the view, want 2:\n%s", found, view)
+	}
+}

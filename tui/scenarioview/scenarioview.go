@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/actionbench/actionbench/scenarios"
 	"github.com/actionbench/actionbench/tui/common"
@@ -337,7 +338,9 @@ func (m *Model) View() string {
 
 func (m *Model) listLines(h int) []string {
 	s := m.c.Styles
-	cut := lipgloss.NewStyle().MaxWidth(max(m.w, 1))
+	// A line too wide ends in "…", as the history's cells do, rather
+	// than stopping mid-path at the border.
+	cut := func(line string) string { return ansi.Truncate(line, max(m.w, 1), "…") }
 	var lines []string
 	switch {
 	case m.missing != "":
@@ -349,9 +352,9 @@ func (m *Model) listLines(h int) []string {
 	first := max(m.sel-(h-len(m.errs))+1, 0)
 	for i := first; i < len(m.list); i++ {
 		sc := m.list[i]
-		line := cut.Render(common.Cursor(false) + name(sc) + "  " + s.Faint.Render(sc.Path))
+		line := cut(common.Cursor(false) + name(sc) + "  " + s.Faint.Render(sc.Path))
 		if i == m.sel {
-			line = s.Selected.Render(cut.Render(common.Cursor(true) + name(sc) + "  " + sc.Path))
+			line = s.Selected.Render(cut(common.Cursor(true) + name(sc) + "  " + sc.Path))
 		}
 		lines = append(lines, line)
 	}
