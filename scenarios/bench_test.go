@@ -10,7 +10,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -65,7 +65,7 @@ func BenchmarkThousandScenarios(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			env := Env{
-				Dispatcher: func(*workspace.Workspace) *engine.Dispatcher { return dispatcher },
+				Dispatcher: func(*bot.Workspace) *engine.Dispatcher { return dispatcher },
 				Demo:       d.Workspace,
 			}
 			if withHistory {

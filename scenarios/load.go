@@ -7,15 +7,34 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
-// Load reads and parses the scenario file at path.
+// DefaultLimits are the input limits of a scenario file: 4 MiB, 64 levels
+// of nesting, 524,288 values. run --max-scenario-size raises the size,
+// and the number of values with it.
+func DefaultLimits() yamlsrc.Limits {
+	return yamlsrc.Limits{Bytes: 4 * yamlsrc.MiB, Flag: "--max-scenario-size"}
+}
+
+// Load reads and parses the scenario file at path, within DefaultLimits.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	return LoadWith(path, DefaultLimits())
+}
+
+// LoadWith is Load within lim. A file over the size limit is refused
+// after reading no more than the limit.
+func LoadWith(path string, lim yamlsrc.Limits) (*Scenario, error) {
+	data, err := yamlsrc.ReadFile(path, kind(lim))
 	if err != nil {
+		var ye *Error
+		if errors.As(err, &ye) {
+			return nil, err
+		}
 		return nil, &Error{File: path, Msg: "cannot read scenario: " + reason(err)}
 	}
-	return Parse(path, data)
+	return parse(path, data, lim)
 }
 
 // LoadAll loads every scenario named by paths: files, whatever their
@@ -24,6 +43,11 @@ func Load(path string) (*Scenario, error) {
 // the good ones come back as scenarios and each bad one as one error, so
 // a run can report all of them at once.
 func LoadAll(paths []string) ([]*Scenario, []error) {
+	return LoadAllWith(paths, DefaultLimits())
+}
+
+// LoadAllWith is LoadAll within lim.
+func LoadAllWith(paths []string, lim yamlsrc.Limits) ([]*Scenario, []error) {
 	var (
 		out  []*Scenario
 		errs []error
@@ -32,7 +56,7 @@ func LoadAll(paths []string) ([]*Scenario, []error) {
 	load := func(file string) {
 		if key := filepath.Clean(file); !seen[key] {
 			seen[key] = true
-			s, err := Load(file)
+			s, err := LoadWith(file, lim)
 			if err != nil {
 				errs = append(errs, err)
 				return

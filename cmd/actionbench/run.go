@@ -16,8 +16,8 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -27,6 +27,8 @@ type runFlags struct {
 	parallel int
 	json     bool
 	junit    string
+	// maxScenario is the size limit of a scenario file.
+	maxScenario byteSize
 }
 
 func newRunCommand(e env) *cobra.Command {
@@ -59,6 +61,8 @@ input (a scenario or workspace that does not load).`,
 	fl.IntVarP(&f.parallel, "parallel", "p", 4*runtime.GOMAXPROCS(0), "scenarios run at once")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	fl.StringVar(&f.junit, "junit", "", "also write the results as JUnit XML to FILE, for CI")
+	f.maxScenario = byteSize(scenarios.DefaultLimits().Bytes)
+	fl.Var(&f.maxScenario, "max-scenario-size", "largest scenario file read, e.g. 16MiB; files nesting deeper than 64 levels are refused whatever the size")
 	// --workspace here replaces the demo for scenarios that name no workspace.
 	cmd.Flags().Lookup("workspace").Usage = "workspace for scenarios that name none (default: the embedded demo)"
 	return cmd
@@ -69,7 +73,7 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 	if f.parallel < 1 {
 		return badInputf("--parallel %d: run at least one scenario at a time", f.parallel)
 	}
-	list, errs := scenarios.LoadAll(args)
+	list, errs := scenarios.LoadAllWith(args, f.maxScenario.limits(scenarios.DefaultLimits()))
 	if len(errs) > 0 {
 		for _, err := range errs {
 			fmt.Fprintf(e.stderr, "actionbench: %v\n", err)
@@ -84,14 +88,14 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 		return err
 	}
 	defer stop()
-	files := map[string]*workspace.Workspace{}
+	files := map[string]*bot.Workspace{}
 	var caFiles, secrets []string
 	secrets = append(secrets, fallback.Secrets()...)
 	for _, sc := range list {
 		if sc.Workspace == "" || files[sc.Workspace] != nil {
 			continue
 		}
-		ws, err := workspace.Load(sc.Workspace, e.lookupEnv)
+		ws, err := bot.Load(sc.Workspace, f.workspaceOptions(e))
 		if err != nil {
 			return badInputf("%s: %v", sc.Path, err)
 		}
@@ -121,7 +125,7 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 	env := scenarios.Env{
 		Dispatcher:    dispatchers.For,
 		Demo:          fallback.Workspace,
-		LoadWorkspace: func(path string) (*workspace.Workspace, error) { return files[path], nil },
+		LoadWorkspace: func(path string) (*bot.Workspace, error) { return files[path], nil },
 		Recorder:      store,
 	}
 	progress := newProgress(e.stdout, len(list), !f.json)
@@ -172,7 +176,7 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 // --workspace file, else the embedded demo (started here).
 func (f *runFlags) fallbackWorkspace(ctx context.Context, e env) (*loaded, func(), error) {
 	if f.workspace != "" {
-		ws, err := workspace.Load(f.workspace, e.lookupEnv)
+		ws, err := bot.Load(f.workspace, f.workspaceOptions(e))
 		if err != nil {
 			return nil, nil, badInput{err}
 		}
