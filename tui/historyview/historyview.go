@@ -26,7 +26,6 @@ import (
 	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/history/export"
 	"github.com/actionbench/actionbench/tui/common"
-	"github.com/actionbench/actionbench/tui/transcript"
 )
 
 // Store is what the view reads; *history.Store is one.
@@ -117,7 +116,7 @@ func New(c *common.Common, opts Options) *Model {
 	in := textinput.New()
 	in.Prompt = "filter: "
 	in.Placeholder = "outcome:timeout action:order_lookup conv:conv_1 any text"
-	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in, Latency: transcript.FormatLatency}
+	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in, Latency: engine.FormatLatency}
 }
 
 // SetSize sets the view's inner size.
@@ -432,7 +431,7 @@ func (m *Model) View() string {
 		if i == m.sel {
 			line = s.Selected.Render(line)
 		} else {
-			line = outcomeStyle(s, r.Outcome).Render(line)
+			line = s.Outcome(r.Outcome).Render(line)
 		}
 		lines = append(lines, line)
 	}
@@ -496,14 +495,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-func outcomeStyle(s *common.Styles, o engine.Outcome) lipgloss.Style {
-	switch {
-	case o.Succeeded():
-		return s.OK
-	case o == engine.OutcomeRateLimited || o == engine.OutcomeRejected:
-		return s.Limited
-	}
-	return s.Failed
 }
