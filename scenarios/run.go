@@ -102,6 +102,11 @@ func Run(ctx context.Context, sc *Scenario, env Env) Result {
 			return res
 		}
 	}
+	if err := sc.Check(ws); err != nil {
+		res.Err = err
+		res.Duration = time.Since(began)
+		return res
+	}
 	start := env.Start
 	if start.IsZero() {
 		start = time.Now()

@@ -105,6 +105,22 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 			caFiles = append(caFiles, ws.CAFile)
 		}
 	}
+	// So is every step's action and button: a file that names one its
+	// workspace lacks is bad input, found before anything is sent.
+	var bad int
+	for _, sc := range list {
+		ws := fallback.Workspace
+		if sc.Workspace != "" {
+			ws = files[sc.Workspace]
+		}
+		if err := sc.Check(ws); err != nil {
+			fmt.Fprintf(e.stderr, "actionbench: %v\n", err)
+			bad++
+		}
+	}
+	if bad > 0 {
+		return badInputf("%d scenario file(s) name what their workspace lacks: fix them and run again", bad)
+	}
 	opts, err := f.dispatcherOptions(fallback)
 	if err != nil {
 		return err
