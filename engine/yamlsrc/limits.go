@@ -119,7 +119,8 @@ func offsetPosition(data []byte, off int) (line, col int) {
 	off = min(off, len(data))
 	line, start := 1, 0
 	for i := 0; i < off; i++ {
-		if data[i] == '\n' {
+		// A line ends at "\n", "\r\n" or a lone "\r".
+		if c := data[i]; c == '\n' || c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
 			line, start = line+1, i+1
 		}
 	}
@@ -133,18 +134,10 @@ func (r *Reader) check(data []byte) error {
 	if lim.Bytes > 0 && len(data) > lim.Bytes {
 		return tooLarge(r.file, r.kind, data, int64(len(data)))
 	}
-	if !utf8.Valid(data) {
-		off := 0
-		for off < len(data) {
-			c, size := utf8.DecodeRune(data[off:])
-			if c == utf8.RuneError && size <= 1 {
-				break
-			}
-			off += size
-		}
+	if off, bad := notText(data); bad != "" {
 		line, col := offsetPosition(data, off)
 		return &Error{File: r.file, Line: line, Column: col,
-			Msg: fmt.Sprintf("invalid UTF-8 (byte 0x%02X): a %s is UTF-8 text; save it as UTF-8, or write the character as a \\u escape in a double-quoted string", data[off], r.kind.Name)}
+			Msg: fmt.Sprintf("%s: a %s is UTF-8 text; save it as UTF-8, or write the character as a \\u escape in a double-quoted string", bad, r.kind.Name)}
 	}
 	s := scanner{data: data, maxDepth: lim.depth(), maxNodes: -1}
 	if lim.Bytes > 0 {
@@ -161,4 +154,27 @@ func (r *Reader) check(data []byte) error {
 	}
 	return &Error{File: r.file, Line: line, Column: col, cause: ErrLimit,
 		Msg: fmt.Sprintf("the %s holds more than %d values (keys, scalars, lists and mappings) by here, the limit for a %s of at most %s: split it%s", r.kind.Name, s.maxNodes, r.kind.Name, Size(int64(lim.Bytes)), lim.raise(int64(lim.Bytes)*2))}
+}
+
+// notText finds the first byte of data that is no part of YAML text:
+// invalid UTF-8, or a control character other than tab and line breaks
+// (which YAML does not allow, and go-yaml reads in ways of its own). It
+// returns where, and what it is.
+func notText(data []byte) (int, string) {
+	for off := 0; off < len(data); {
+		c := data[off]
+		if c < utf8.RuneSelf {
+			if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7F {
+				return off, fmt.Sprintf("control character 0x%02X", c)
+			}
+			off++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			return off, fmt.Sprintf("invalid UTF-8 (byte 0x%02X)", c)
+		}
+		off += size
+	}
+	return 0, ""
 }

@@ -25,20 +25,28 @@ func TestLimits(t *testing.T) {
 		{"too deep, flow", "title: " + strings.Repeat("[", 70), Limits{},
 			"r.yaml:1:71: lists and mappings nest deeper than 64 levels here: a recipe needs far fewer; look for a runaway [ or {"},
 		{"too deep, blocks", "a:\n" + strings.Repeat("- ", 70) + "x\n", Limits{Depth: 8},
-			"r.yaml:2:15: lists and mappings nest deeper than 8 levels here"},
+			"r.yaml:2:13: lists and mappings nest deeper than 8 levels here"},
 		{"too deep, indentation", nested(12), Limits{Depth: 10},
 			"r.yaml:11:11: lists and mappings nest deeper than 10 levels here"},
+		{"too deep, after lone CRs", "title: a\rsteps: " + strings.Repeat("[", 70), Limits{},
+			"r.yaml:2:71: lists and mappings nest deeper than 64 levels here"},
+		{"too deep, after a block scalar", "title: |\n    text\n  steps: " + strings.Repeat("[", 70), Limits{},
+			"r.yaml:3:72: lists and mappings nest deeper than 64 levels here"},
+		{"too deep, after a block scalar with an indicator", "title: |4\n    text\n  " + strings.Repeat("[", 70), Limits{},
+			"r.yaml:3:65: lists and mappings nest deeper than 64 levels here"},
 		{"too many values", "steps: [" + strings.Repeat("a, ", 20) + "]\n", Limits{Bytes: 100, Nodes: 10},
 			"r.yaml:1:30: the recipe holds more than 10 values (keys, scalars, lists and mappings) by here, the limit for a recipe of at most 100 bytes: split it"},
 		{"invalid UTF-8", "title: ok\nsteps: [\"d\xe9j\xe0\"]\n", Limits{},
 			"r.yaml:2:11: invalid UTF-8 (byte 0xE9): a recipe is UTF-8 text; save it as UTF-8"},
+		{"control character", "title: a\x00b\n", Limits{},
+			"r.yaml:1:9: control character 0x00: a recipe is UTF-8 text"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewReader("r.yaml", limited(tc.lim)).Document([]byte(tc.src))
 			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 				t.Fatalf("got %v\nwant %s", err, tc.want)
 			}
-			if limit := !strings.Contains(tc.name, "UTF-8"); errors.Is(err, ErrLimit) != limit {
+			if limit := !strings.Contains(tc.name, "UTF-8") && !strings.Contains(tc.name, "control"); errors.Is(err, ErrLimit) != limit {
 				t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", !limit, limit)
 			}
 		})

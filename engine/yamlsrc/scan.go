@@ -6,18 +6,30 @@ package yamlsrc
 // indentation, "- " entries, flow brackets, quoted and block scalars,
 // comments — and errs towards counting more, never fewer: a line it cannot
 // place counts as one more level, text it skips is text to YAML too.
+// FuzzScan holds it to that against go-yaml itself, quirks included.
 type scanner struct {
 	data      []byte
-	i         int   // the next byte to read
-	lineStart int   // where the current line starts
-	indents   []int // the columns of the open block collections
-	flow      int   // the open flow collections ([ and {)
+	i         int     // the next byte to read
+	lineStart int     // where the current line starts
+	indents   []level // the open block collections
+	flows     []byte  // the open flow collections: '[', '{', or 'p' for a [ holding a "key: value" pair
+	pairs     int     // the 'p's in flows: go-yaml makes each pair a mapping
+	props     int     // the anchors, tags and lone ":" seen, each a level for good
+	keyed     bool    // the current line has had a key: another one nests
 	nodes     int
 	deepest   int // the deepest nesting seen, for tests
 
 	maxDepth, maxNodes int // maxNodes < 0 means no limit
 	over               string
 	at                 int // where the limit was passed
+}
+
+// level is an open block collection: the column its lines start at, and
+// whether it is a list whose "- " lines share the column of the mapping
+// key that holds it ("key:\n- a").
+type level struct {
+	col int
+	seq bool
 }
 
 // run scans the whole of data, line by line.
@@ -52,7 +64,7 @@ func (s *scanner) open(at int) bool {
 
 // deeper checks the nesting at byte at, where a level was just opened.
 func (s *scanner) deeper(at int) bool {
-	s.deepest = max(s.deepest, len(s.indents)+s.flow)
+	s.deepest = max(s.deepest, len(s.indents)+len(s.flows)+s.pairs+s.props)
 	if s.deepest > s.maxDepth {
 		return s.pass("depth", at)
 	}
@@ -63,6 +75,7 @@ func (s *scanner) deeper(at int) bool {
 func (s *scanner) blockLine() {
 	d := s.data
 	s.lineStart = s.i
+	s.keyed = false
 	for s.i < len(d) && d[s.i] == ' ' {
 		s.i++
 	}
@@ -83,11 +96,22 @@ func (s *scanner) blockLine() {
 		s.value(0)
 		return
 	}
-	for len(s.indents) > 0 && s.indents[len(s.indents)-1] > indent {
+	if d[s.i] == ':' && (s.i+1 == len(d) || blank(d[s.i+1])) {
+		// A value on a line of its own (after "? key", or a key on the
+		// line before): go-yaml may nest it, so it counts as a level
+		// that stays open, as a tag does. Real files do not have them.
+		s.props++
+		if !s.deeper(s.i) {
+			return
+		}
+	}
+	dash := d[s.i] == '-' && (s.i+1 == len(d) || blank(d[s.i+1]))
+	top := func() level { return s.indents[len(s.indents)-1] }
+	for len(s.indents) > 0 && (top().col > indent || top().col == indent && top().seq && !dash) {
 		s.indents = s.indents[:len(s.indents)-1]
 	}
-	if len(s.indents) == 0 || s.indents[len(s.indents)-1] < indent {
-		s.indents = append(s.indents, indent)
+	if len(s.indents) == 0 || top().col < indent || dash && !top().seq {
+		s.indents = append(s.indents, level{col: indent, seq: dash})
 		if !s.open(s.i) {
 			return
 		}
@@ -132,21 +156,18 @@ func (s *scanner) value(owner int) {
 			}
 			// An entry is counted as the value it holds; a "- " right
 			// after another opens a list of its own.
-			s.indents = append(s.indents, col)
+			s.indents = append(s.indents, level{col: col})
 			if ok := s.deeper(at); !ok || entry && !s.node(at) {
 				return
 			}
 			entry = true
 			continue
 		case c == '[' || c == '{':
-			s.flow++
-			at := s.i
-			s.i++
-			if !s.open(at) {
+			if !s.openFlow() {
 				return
 			}
 			s.flowText()
-			if s.flow == 0 {
+			if len(s.flows) == 0 {
 				s.rest(owner)
 			}
 			return
@@ -165,8 +186,17 @@ func (s *scanner) value(owner int) {
 			return
 		case c == '&' || c == '!' || c == '*':
 			// An anchor, tag or alias; the Reader refuses them later.
+			// go-yaml nests what follows a tag at the end of a line
+			// inside it, line after line, so each counts as a level
+			// that stays open: a file with any is refused either way.
 			if c == '*' && !s.node(s.i) {
 				return
+			}
+			if c != '*' {
+				s.props++
+				if !s.deeper(s.i) {
+					return
+				}
 			}
 			for s.i < len(d) && !blank(d[s.i]) {
 				s.i++
@@ -176,8 +206,8 @@ func (s *scanner) value(owner int) {
 			if !s.node(s.i) {
 				return
 			}
-			key := s.i - s.lineStart
-			if !s.plain() {
+			at, key := s.i, s.i-s.lineStart
+			if !s.plain() || !s.key(at) {
 				return
 			}
 			owner, entry = key, false // the scalar was a key; its value is next
@@ -191,8 +221,8 @@ func (s *scanner) plain() bool {
 	d := s.data
 	for s.i < len(d) {
 		switch c := d[s.i]; {
-		case c == '\n':
-			s.i++
+		case c == '\n' || c == '\r':
+			s.skipLine()
 			return false
 		case c == ':' && (s.i+1 == len(d) || blank(d[s.i+1])):
 			s.i++
@@ -209,29 +239,56 @@ func (s *scanner) plain() bool {
 // rest reads what follows a quoted or flow value on its line: a ":" that
 // makes it a key, a comment, or nothing.
 func (s *scanner) rest(owner int) {
+	at := s.i
 	s.skipSpace()
 	if s.i < len(s.data) && s.data[s.i] == ':' {
 		s.i++
-		s.value(owner)
+		if s.key(at) {
+			s.value(owner)
+		}
 		return
 	}
 	s.skipLine()
 }
 
-// blockScalar skips a | or > scalar: its header line, then every line
-// that is blank or indented beyond owner.
+// key notes a key that starts at byte at. A second key on one line
+// ("a: b: c") is a mapping inside the first key's value to go-yaml.
+func (s *scanner) key(at int) bool {
+	if s.keyed {
+		s.indents = append(s.indents, level{col: at - s.lineStart})
+		return s.open(at)
+	}
+	s.keyed = true
+	return s.over == ""
+}
+
+// blockScalar skips a | or > scalar: its header line, then its lines —
+// blank ones, and those indented as far as its first (or as its
+// indentation indicator says), which must be beyond owner. A line less
+// indented ends it, as in YAML, and is read as structure.
 func (s *scanner) blockScalar(owner int) {
 	d := s.data
+	content := 0 // the scalar's indentation, once known
+	for h := s.i + 1; h < len(d) && (d[h] == '+' || d[h] == '-' || d[h] >= '1' && d[h] <= '9'); h++ {
+		if d[h] != '+' && d[h] != '-' {
+			content = owner + int(d[h]-'0')
+		}
+	}
 	s.skipLine()
 	for s.i < len(d) {
 		j := s.i
 		for j < len(d) && d[j] == ' ' {
 			j++
 		}
-		if j < len(d) && d[j] != '\n' && d[j] != '\r' && j-s.i <= owner {
-			return
+		if j < len(d) && !lineBreak(d[j]) {
+			indent := j - s.i
+			switch {
+			case content == 0 && indent <= owner, content > 0 && indent < content:
+				return
+			case content == 0:
+				content = indent
+			}
 		}
-		s.i = j
 		s.skipLine()
 	}
 }
@@ -242,25 +299,37 @@ func (s *scanner) flowText() {
 	d := s.data
 	start := true   // a value may start here: a quote opens a string
 	closed := false // the last value was quoted or bracketed, so "key":"v" works
-	for s.i < len(d) && s.flow > 0 && s.over == "" {
+	for s.i < len(d) && len(s.flows) > 0 && s.over == "" {
 		c := d[s.i]
 		switch {
 		case c == '[' || c == '{':
-			s.flow++
-			at := s.i
-			s.i++
-			if !s.open(at) {
+			if !s.openFlow() {
 				return
 			}
 			start, closed = true, false
 		case c == ']' || c == '}':
-			s.flow--
+			if s.flows[len(s.flows)-1] == 'p' {
+				s.pairs--
+			}
+			s.flows = s.flows[:len(s.flows)-1]
 			s.i++
 			start, closed = false, true
 		case c == ',':
+			if k := len(s.flows) - 1; s.flows[k] == 'p' {
+				s.flows[k] = '['
+				s.pairs--
+			}
 			s.i++
 			start, closed = true, false
 		case c == ':':
+			if k := len(s.flows) - 1; s.flows[k] == '[' {
+				// A pair in a list, [a: b], is a mapping of its own.
+				s.flows[k] = 'p'
+				s.pairs++
+				if !s.deeper(s.i) {
+					return
+				}
+			}
 			s.i++
 			start = closed || s.i == len(d) || blank(d[s.i])
 			closed = false
@@ -273,7 +342,7 @@ func (s *scanner) flowText() {
 		case c == '#' && (s.i == 0 || blank(d[s.i-1])):
 			s.skipLine()
 		case blank(c):
-			if c == '\n' {
+			if lineBreak(c) {
 				s.lineStart = s.i + 1
 			}
 			s.i++
@@ -287,8 +356,17 @@ func (s *scanner) flowText() {
 	}
 }
 
+// openFlow opens the flow collection whose bracket is at s.i.
+func (s *scanner) openFlow() bool {
+	s.flows = append(s.flows, s.data[s.i])
+	at := s.i
+	s.i++
+	return s.open(at)
+}
+
 // quoted skips a quoted scalar, which may span lines, from its opening
-// quote q: "..." with backslash escapes, or '...' with ” for a quote.
+// quote q: "..." with backslash escapes, or '...' in which two quotes
+// stand for one.
 func (s *scanner) quoted(q byte) {
 	d := s.data
 	s.i++
@@ -296,10 +374,10 @@ func (s *scanner) quoted(q byte) {
 		c := d[s.i]
 		s.i++
 		switch {
-		case c == '\n':
+		case lineBreak(c):
 			s.lineStart = s.i
 		case c == '\\' && q == '"':
-			if s.i < len(d) && d[s.i] == '\n' {
+			if s.i < len(d) && lineBreak(d[s.i]) {
 				s.lineStart = s.i + 1
 			}
 			s.i++
@@ -320,15 +398,24 @@ func (s *scanner) skipSpace() {
 	}
 }
 
-// skipLine moves to the start of the next line.
+// skipLine moves to the start of the next line. A line ends at "\n",
+// "\r\n" or a lone "\r", as in YAML.
 func (s *scanner) skipLine() {
 	for s.i < len(s.data) {
 		c := s.data[s.i]
 		s.i++
-		if c == '\n' {
+		if c == '\r' && s.i < len(s.data) && s.data[s.i] == '\n' {
+			s.i++
+		}
+		if lineBreak(c) {
 			return
 		}
 	}
+}
+
+// lineBreak reports whether c ends a line.
+func lineBreak(c byte) bool {
+	return c == '\n' || c == '\r'
 }
 
 // blank reports whether c is white space, a line break included.

@@ -110,6 +110,9 @@ var scanCases = []string{
 	"a: [b,\n  [c,\n   # ]]\n   d]]\n",
 	"--- [a, [b]]\n--- {c: [d]}\n",
 	"a: >-\n  folded\n  text\nb: [[[c]]]\n",
+	"a: |2\n    indented\n  text\nb: [[c]]\n",
+	"a: 1\rb: [[c]]\r",
+	"a: 1\r\nb:\r\n  - [[c]]\r\n",
 }
 
 func checkScan(t *testing.T, name string, data []byte) {
@@ -128,7 +131,8 @@ func checkScan(t *testing.T, name string, data []byte) {
 	}
 }
 
-// FuzzScan checks the scanner against go-yaml: whatever go-yaml reads, the
+// FuzzScan checks the scanner against go-yaml: whatever go-yaml reads of
+// what the Reader lets through to the scan (UTF-8 text), the
 // scanner sees nested at least as deep, and with at least half the values
 // (go-yaml adds implicit nulls), so no file slips past the limits.
 func FuzzScan(f *testing.F) {
@@ -137,8 +141,8 @@ func FuzzScan(f *testing.F) {
 	}
 	f.Add([]byte(strings.Repeat("[", 100) + strings.Repeat("]", 100)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > 4096 {
-			return
+		if _, bad := notText(data); len(data) > 4096 || bad != "" {
+			return // refused before the scan
 		}
 		depth, nodes, ok := parsedShape(data)
 		if !ok {
@@ -152,4 +156,15 @@ func FuzzScan(f *testing.F) {
 			t.Fatalf("scanner counts %d values, go-yaml %d", s.nodes, nodes)
 		}
 	})
+}
+
+// go-yaml nests the lines after a tag at the end of a line inside it; a
+// chain of them must not pass as shallow.
+func TestScanTagChains(t *testing.T) {
+	for _, src := range []string{"a: !t\n", "- !t\n", "a: !t\n  "} {
+		data := []byte(strings.Repeat(src, 100))
+		if s := scan(data); s.deepest < 100 {
+			t.Errorf("%q ×100: scanner depth %d", src, s.deepest)
+		}
+	}
 }
