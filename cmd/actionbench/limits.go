@@ -12,7 +12,9 @@ import (
 // unit written after it ("4MiB", "512KiB", "2M").
 type byteSize int
 
-func (b *byteSize) String() string { return yamlsrc.Size(int64(*b)) }
+func (b *byteSize) String() string {
+	return strings.ReplaceAll(yamlsrc.Size(int64(*b)), " ", "")
+}
 
 func (b *byteSize) Type() string { return "size" }
 

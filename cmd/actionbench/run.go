@@ -62,7 +62,7 @@ input (a scenario or workspace that does not load).`,
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	fl.StringVar(&f.junit, "junit", "", "also write the results as JUnit XML to FILE, for CI")
 	f.maxScenario = byteSize(scenarios.DefaultLimits().Bytes)
-	fl.Var(&f.maxScenario, "max-scenario-size", "largest scenario file read, e.g. 16MiB; files nesting deeper than 64 levels are refused whatever the size")
+	fl.Var(&f.maxScenario, "max-scenario-size", "largest scenario file to read, e.g. 16MiB (nesting is capped at 64 levels)")
 	// --workspace here replaces the demo for scenarios that name no workspace.
 	cmd.Flags().Lookup("workspace").Usage = "workspace for scenarios that name none (default: the embedded demo)"
 	return cmd

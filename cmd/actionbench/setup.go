@@ -34,7 +34,7 @@ func (f *commonFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of extra CAs to trust, e.g. your dev endpoint's self-signed certificate")
 	fl.BoolVar(&f.allowHTTP, "allow-http", false, "allow plain http:// to a loopback endpoint (workbench only; production would reject it)")
 	f.maxWorkspace = byteSize(workspace.DefaultLimits().Bytes)
-	fl.Var(&f.maxWorkspace, "max-workspace-size", "largest workspace file read, e.g. 4MiB; files nesting deeper than 64 levels are refused whatever the size")
+	fl.Var(&f.maxWorkspace, "max-workspace-size", "largest workspace file to read, e.g. 4MiB (nesting is capped at 64 levels)")
 }
 
 // workspaceOptions are how workspace files are read: the environment for
