@@ -125,7 +125,7 @@ func New(opts Options) Model {
 	m.pages = []page{
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
-		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace))},
+		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace.Workspace))},
 	}
 	m.cur = ch
 	m.initCmd = ch.greet()
