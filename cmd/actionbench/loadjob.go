@@ -10,8 +10,8 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/load"
 	"github.com/actionbench/actionbench/engine/workspace"
-	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // traffic is what each arrival of a load run does, and how it is described.
