@@ -343,12 +343,26 @@ func BenchmarkSubmitStream(b *testing.B) {
 		}
 	}
 	submit(20000)
+	// The preload goes into the text index now, so that the stream below
+	// stays under indexBacklog and its figures are the writes' alone
+	// (20,000 + 50,000 rows crossed it, and the indexing it set off was
+	// half of what the stream measured); the index's own cost is measured
+	// after the stream, as index-cpu-µs/row.
+	if err := s.w.indexNow(ctx); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	cpu, written := processCPU(b), bytesWritten(b)
 	submit(b.N)
 	b.StopTimer()
-	b.ReportMetric(float64((processCPU(b)-cpu).Nanoseconds())/1e3/float64(b.N), "cpu-µs/row")
+	streamCPU := processCPU(b) - cpu
+	b.ReportMetric(float64(streamCPU.Nanoseconds())/1e3/float64(b.N), "cpu-µs/row")
 	b.ReportMetric(float64(bytesWritten(b)-written)/float64(b.N), "written-B/row")
+	cpu = processCPU(b)
+	if err := s.w.indexNow(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64((processCPU(b)-cpu).Nanoseconds())/1e3/float64(b.N), "index-cpu-µs/row")
 }
 
 // bytesWritten is what the process has written so far (wchar in
