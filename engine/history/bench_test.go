@@ -384,3 +384,17 @@ func bytesWritten(b *testing.B) int64 {
 	b.Fatal("no wchar in /proc/self/io")
 	return 0
 }
+
+// BenchmarkEncodeAttempt is the part of Submit that runs on the caller's
+// goroutine (redacting and encoding an attempt into its insert arguments):
+// at c=1 it lies on the dispatching goroutine's path, call after call.
+func BenchmarkEncodeAttempt(b *testing.B) {
+	a := benchAttempt(rand.New(rand.NewPCG(3, 4)), "conv_00042", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	r := newRedactor([]string{"whsec_bench_secret"})
+	var row attemptRow
+	b.ReportAllocs()
+	for b.Loop() {
+		r.encodeAttempt(&row, a)
+		clear(row.args[:])
+	}
+}
