@@ -42,6 +42,7 @@ import (
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/historyview"
+	"github.com/actionbench/actionbench/tui/loadview"
 	"github.com/actionbench/actionbench/tui/scenarioview"
 )
 
@@ -124,6 +125,7 @@ func New(opts Options) Model {
 	m.pages = []page{
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
+		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace))},
 	}
 	m.cur = ch
 	m.initCmd = ch.greet()
