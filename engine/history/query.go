@@ -181,7 +181,7 @@ func selectAttempts(f Filter, paging bool) selection {
 		// failures' outcome index drives when both are given.
 		eqs = append(eqs, equality{"run_id", f.RunID, 2, false})
 	}
-	outcomeRank := 1                                 // failures are the rare outcomes people filter for
+	outcomeRank := 1 // failures are the rare outcomes people filter for
 	if f.Outcome.Succeeded() {
 		outcomeRank = 4 // successes are most of the table
 	}

@@ -73,7 +73,7 @@ func (s *Store) runWrite(ctx context.Context, op string, fn func(*sql.DB) error)
 
 // SubmitInRun is Submit for an attempt of run runID. A compact attempt is
 // stored without its headers, bodies and bot reply (those columns are
-// NULL, or ''): what a listing shows, and the diagnosis, stay. That keeps
+// NULL, or ”): what a listing shows, and the diagnosis, stay. That keeps
 // a long load run's history small (docs/load.md gives the bytes per row),
 // and skips redacting what would not be stored.
 func (s *Store) SubmitInRun(ctx context.Context, a *engine.Attempt, runID int64, compact bool) *Pending {
