@@ -113,7 +113,7 @@ func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
 		isoTime(a.At),
 		isoTime(a.Started),
 		word(string(a.Kind)),
-		nil, // run_id: no run writes yet (docs/history.md)
+		nil, // run_id: SubmitInRun sets it
 		a.ConversationID,
 		a.ActionID,
 		word(string(a.Event)),
