@@ -6,12 +6,14 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/actionbench/actionbench/engine/internal/loadtest"
 	"github.com/actionbench/actionbench/engine/template"
 )
 
@@ -22,7 +24,7 @@ import (
 // result is reported as engine throughput over bare throughput
 // (engine/bare, 1.0 = as fast as the bare client).
 func BenchmarkDispatchVsBare(b *testing.B) {
-	server := loadtest.StartServer()
+	server := startBenchServer()
 	defer server.Close()
 	pool := (&endpoint{Server: server}).pool()
 
@@ -74,8 +76,8 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 				resp.Body.Close()
 			}
 			// Warm both connection pools.
-			loadtest.Run(concurrency, 2*concurrency, bareCall)
-			loadtest.Run(concurrency, 2*concurrency, engineCall)
+			runCalls(concurrency, 2*concurrency, bareCall)
+			runCalls(concurrency, 2*concurrency, engineCall)
 
 			tgt := d.target(server.URL)
 			exchangeCall := func() {
@@ -84,7 +86,7 @@ func BenchmarkDispatchVsBare(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			times := loadtest.Alternate(concurrency, b.N, bareCall, engineCall, exchangeCall)
+			times := alternate(concurrency, b.N, bareCall, engineCall, exchangeCall)
 			bareTime, engineTime, exchangeTime := times[0], times[1], times[2]
 			b.ReportMetric(bareTime.Seconds()/exchangeTime.Seconds(), "exchange/bare")
 			b.StopTimer()
@@ -119,4 +121,62 @@ context:
 		"entities.order_id": "1042", "message": "Where is my order 1042? It was due on Monday.",
 	}
 	return call
+}
+
+// benchReply is a typical ~200 B message response.
+var benchReply = []byte(`{"message":"Your latest order #1042 is shipped and should arrive on Thursday. Track it with UPS 1Z999AA10123456784, or reply 'help' to talk to someone from our team."}`)
+
+// startBenchServer starts a loopback TLS endpoint (HTTP/1.1, as the dispatcher
+// speaks) that reads each request and answers benchReply as JSON. The caller
+// closes it.
+func startBenchServer() *httptest.Server {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(benchReply)
+	}))
+	server.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing at the end are not news
+	server.StartTLS()
+	return server
+}
+
+// runCalls makes n calls of fn from c goroutines and returns the wall time.
+// With c = 1 the calls run on the caller's goroutine.
+func runCalls(c, n int, fn func()) time.Duration {
+	start := time.Now()
+	if c == 1 {
+		for range n {
+			fn()
+		}
+		return time.Since(start)
+	}
+	var left atomic.Int64
+	left.Store(int64(n))
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for left.Add(-1) >= 0 {
+				fn()
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// alternate makes n calls of each fn at concurrency c, switching between
+// them every 100·c calls so that all see the same state of the machine,
+// and returns each fn's total wall time, in order.
+func alternate(c, n int, fns ...func()) []time.Duration {
+	times := make([]time.Duration, len(fns))
+	chunk := 100 * c // long enough that start-up and tail don't dominate
+	for done := 0; done < n; done += chunk {
+		k := min(chunk, n-done)
+		for i, fn := range fns {
+			times[i] += runCalls(c, k, fn)
+		}
+	}
+	return times
 }

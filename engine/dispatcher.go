@@ -1,16 +1,15 @@
 package engine
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
+	"net/http"
 	"net/netip"
 	"time"
 
-	"github.com/actionbench/actionbench/engine/h1"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/ratelimit"
 	"github.com/actionbench/actionbench/engine/sign"
@@ -67,11 +66,10 @@ type Dispatcher struct {
 	// userAgentValue is the shared header value for userAgent.
 	userAgentValue []string
 
-	// The platform follows no redirects, keeps no cookies, never retries
-	// and speaks HTTP/1.1: the h1 clients do just that, on the caller's
-	// goroutine (see package h1 for why not net/http's Transport).
-	secure *h1.Client // https, dialled through the policy guard
-	plain  *h1.Client // http to loopback only; nil unless AllowHTTP
+	// The platform follows no redirects, keeps no cookies and speaks
+	// HTTP/1.1: these clients do just that (see newClient).
+	secure *http.Client // https, dialled through the policy guard
+	plain  *http.Client // http to loopback only; nil unless AllowHTTP
 
 	// The caches are shared by dispatchers made with WithClock.
 	signers *cache[string, *sign.Signer]
@@ -112,27 +110,56 @@ func New(opts Options) *Dispatcher {
 		d.userAgent = "actionbench"
 	}
 	d.userAgentValue = []string{d.userAgent}
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: opts.RootCAs}
-	d.secure = newTransport(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
+	tlsConfig := &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		RootCAs:    opts.RootCAs,
+		// The platform is an HTTP/1.1 client and says so in the handshake,
+		// so a server that speaks only HTTP/2 refuses it there, at once.
+		NextProtos: []string{"http/1.1"},
+	}
+	d.secure = newClient(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
 	if d.allowHTTP && d.policy == netpolicy.Workbench {
-		d.plain = newTransport(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil)
+		d.plain = newClient(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil)
 	}
 	return d
 }
 
-// newTransport makes a client that dials through guard. It reads no proxy
-// settings from the environment (the platform calls endpoints directly),
-// returns a redirect as the answer to classify, and leaves compression to
-// the engine, so the body limit applies to the decoded bytes.
-func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config) *h1.Client {
-	return h1.New(h1.Options{
-		Dial:           guard.DialContext,
-		TLS:            tlsConfig,
-		MaxIdlePerHost: 64,
-		IdleTimeout:    90 * time.Second,
-		MaxHeaderBytes: 64 << 10,
-	})
+// maxIdlePerHost is how many idle connections are kept per endpoint: as
+// many as the concurrency the engine is driven at (the workbench's many
+// simulated conversations, load runs at c=32), or connections churn.
+const maxIdlePerHost = 64
+
+// newClient makes a client whose every connection is dialled through guard
+// (the policy's check at dial time: resolve once, dial the checked
+// address). It reads no proxy settings from the environment (the platform
+// calls endpoints directly), speaks HTTP/1.1 only, returns a redirect as
+// the answer to classify, keeps no cookies, and leaves compression to the
+// engine, so the body limit applies to the decoded bytes. Timeouts come
+// from each request's context: one deadline for the whole exchange.
+func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Client {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:           nil,
+			DialContext:     guard.DialContext,
+			TLSClientConfig: tlsConfig,
+			// HTTP/1.1 only, however the Transport's defaults change.
+			Protocols:              protocols,
+			ForceAttemptHTTP2:      false,
+			TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
+			MaxIdleConns:           4 * maxIdlePerHost,
+			MaxIdleConnsPerHost:    maxIdlePerHost,
+			IdleConnTimeout:        90 * time.Second,
+			MaxResponseHeaderBytes: maxHeaderBytes,
+			DisableCompression:     true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
+
+// maxHeaderBytes bounds a response's status line and headers.
+const maxHeaderBytes = 64 << 10
 
 // WithClock returns a dispatcher that shares d's connections and caches
 // but runs on its own clock with its own rate limiter: one per simulated
@@ -147,9 +174,9 @@ func (d *Dispatcher) WithClock(clock func() time.Time) *Dispatcher {
 
 // Close releases idle connections.
 func (d *Dispatcher) Close() {
-	d.secure.CloseIdle()
+	d.secure.CloseIdleConnections()
 	if d.plain != nil {
-		d.plain.CloseIdle()
+		d.plain.CloseIdleConnections()
 	}
 }
 
@@ -159,8 +186,8 @@ func (d *Dispatcher) Limiter() *ratelimit.Limiter { return d.limiter }
 // Now returns the dispatcher's virtual time.
 func (d *Dispatcher) Now() time.Time { return d.clock() }
 
-// transport returns the transport for a target's scheme.
-func (d *Dispatcher) transport(k clientKind) *h1.Client {
+// client returns the client for a target's scheme.
+func (d *Dispatcher) client(k clientKind) *http.Client {
 	if k == plainClient {
 		return d.plain
 	}
@@ -180,14 +207,4 @@ func randomDeliveryID() string {
 	b = append(b, "dlv_"...)
 	b = hex.AppendEncode(b, binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, rand.Uint64()), rand.Uint32()))
 	return string(b)
-}
-
-// deadline bounds one whole exchange started at start: connect, TLS, write,
-// headers, body. A caller's earlier deadline holds.
-func (d *Dispatcher) deadline(ctx context.Context, start time.Time) time.Time {
-	end := start.Add(d.timeout)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(end) {
-		return dl
-	}
-	return end
 }

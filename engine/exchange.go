@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/tls"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"slices"
@@ -17,23 +19,43 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/actionbench/actionbench/engine/h1"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 )
 
-// exchange sends a.Request and reads the answer within the timeout. It
-// reports true when a complete response within the body limit arrived, for
-// the caller to classify; otherwise a's outcome is filled in.
+// exchange sends a.Request to t and reads the answer within the timeout.
+// It reports true when a complete response within the body limit arrived,
+// for the caller to classify; otherwise a's outcome is filled in.
 func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	a.Started = time.Now()
-	resp, remote, err := d.transport(t.client).Do(ctx, &h1.Request{
-		Method:   a.Request.Method,
-		Endpoint: t.endpoint,
-		Header:   a.Request.Header,
-		Body:     a.Request.Body,
-		Deadline: d.deadline(ctx, a.Started),
-	})
-	d.noteRemote(a, remote)
+	// One deadline for the whole exchange: connect, TLS, write, status line,
+	// headers and body. A caller's earlier deadline holds.
+	ctx, cancel := context.WithDeadline(ctx, a.Started.Add(d.timeout))
+	defer cancel()
+
+	if err := checkRequest(a.Request.Method, a.Request.Header); err != nil {
+		d.transportFailure(ctx, a, err, nil)
+		return false
+	}
+	st := &exchangeState{}
+	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.remote = info.Conn.RemoteAddr() }
+	body := a.Request.Body
+	req := (&http.Request{
+		Method: a.Request.Method,
+		URL:    t.url, // shared with the cache: a RoundTripper does not modify it
+		Host:   t.url.Host,
+		Header: outgoingHeader(a.Request.Header),
+		// A NopCloser over a *bytes.Reader is what net/http knows to be in
+		// memory: it then writes the headers and the body together.
+		Body: io.NopCloser(bytes.NewReader(body)),
+		// GetBody lets net/http send the request again on a fresh
+		// connection when a kept-alive one turns out to have been closed
+		// by the endpoint (see outgoingHeader and the package doc).
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+		ContentLength: int64(len(body)),
+	}).WithContext(httptrace.WithClientTrace(ctx, &st.trace))
+
+	resp, err := d.client(t.client).Do(req)
+	d.noteRemote(a, st.remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
 		d.transportFailure(ctx, a, err, nil)
@@ -42,16 +64,17 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	defer resp.Body.Close()
 	a.Response = &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
 
-	body, problem, err := readBody(resp)
+	respBody, problem, err := readBody(resp)
 	a.Latency = time.Since(a.Started)
-	a.Response.Body = body
+	a.Response.Body = respBody
 	switch {
 	case ctx.Err() != nil:
-		// Cancelled while the body was read: what arrived may be cut short.
-		d.transportFailure(ctx, a, ctx.Err(), body)
+		// Past the deadline (or cancelled) while the body was read: what
+		// arrived may be cut short, so none of it is trusted.
+		d.transportFailure(ctx, a, ctx.Err(), respBody)
 		return false
 	case err != nil:
-		d.transportFailure(ctx, a, err, body)
+		d.transportFailure(ctx, a, err, respBody)
 		return false
 	case problem == errTooLarge:
 		a.Response.Truncated = true
@@ -65,6 +88,40 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("took %s: the platform gives up at %s; respond within %s", seconds(a.Latency), seconds(d.timeout), seconds(SlowAfter)))
 	}
 	return true
+}
+
+// exchangeState is the trace that sees an exchange's connection, and what
+// it saw, in one allocation.
+type exchangeState struct {
+	trace  httptrace.ClientTrace
+	remote net.Addr // the connection the request (last) went out on
+}
+
+// replayable is the header key that makes net/http treat a POST as safe to
+// send again; with no value it is not written on the wire.
+const replayable = "X-Idempotency-Key"
+
+// outgoingHeader is h, as written on the wire, plus an empty
+// X-Idempotency-Key, which net/http reads as "this request may be sent
+// again" and does not send. net/http sends a request again only on a
+// kept-alive connection that was reused, and only when that connection
+// ended before the endpoint had written a single byte of an answer: either
+// nothing of the request had been written yet, or it was written into a
+// connection the endpoint had already closed (its keep-alive timeout
+// racing our request). The second case needs the request to be replayable
+// (transport.go, shouldRetryRequest and isReplayable): with GetBody alone,
+// an endpoint that closes idle connections promptly would see every few
+// calls fail in 0 ms. A fresh connection that fails is never sent again.
+// The copy keeps the key out of the attempt's recorded headers.
+func outgoingHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h)+1)
+	for k, v := range h {
+		out[k] = v
+	}
+	if _, ok := out[replayable]; !ok {
+		out[replayable] = nil
+	}
+	return out
 }
 
 // noteRemote records the connection the request went out on, and what
@@ -191,8 +248,8 @@ func (d *Dispatcher) transportFailure(ctx context.Context, a *Attempt, err error
 		a.fail(OutcomeRejected, refusalDiagnosis(refusal))
 		return
 	}
-	// The caller's cancellation first: it ends an exchange by moving the
-	// connection's deadline into the past, so its error reads as a timeout.
+	// The caller's cancellation first: a cancelled exchange can fail with
+	// any error of the connection torn down under it.
 	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled) {
 		a.fail(OutcomeTransportError, "cancelled before the endpoint answered")
 		return
@@ -224,8 +281,12 @@ func transportDiagnosis(a *Attempt, err error) string {
 		dnsErr    *net.DNSError
 	)
 	switch {
-	case errors.Is(err, h1.ErrInvalidRequest):
+	case errors.Is(err, errInvalidRequest):
 		return fmt.Sprintf("%v; nothing was sent: fix the value where it comes from (the workspace's token or headers)", err)
+	case onlyHTTP2(err):
+		return "the endpoint speaks only HTTP/2, and the platform calls over HTTP/1.1: enable HTTP/1.1 on the server (or on the proxy in front of it), beside HTTP/2 if you like"
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		return fmt.Sprintf("the response's status line and headers are over %s bytes: send fewer or smaller headers", commas(maxHeaderBytes))
 	case errors.As(err, &unknownCA):
 		return "TLS: the endpoint's certificate is signed by an unknown authority (self-signed?): pass its CA with --ca-file (or ca_file in the workspace); the platform only trusts public CAs"
 	case errors.As(err, &hostname):
@@ -236,7 +297,7 @@ func transportDiagnosis(a *Attempt, err error) string {
 		return fmt.Sprintf("TLS: certificate verification failed (%v)", verify.Err)
 	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "TLS: the endpoint did not answer with TLS (plain HTTP on an HTTPS port?): serve HTTPS, or use an http:// URL with --allow-http for a loopback endpoint"
-	case errors.As(err, &alert):
+	case errors.As(err, &alert), strings.Contains(err.Error(), "remote error: tls:"):
 		return fmt.Sprintf("TLS handshake failed (%v): the platform needs TLS 1.2 or later with a certificate it trusts", err)
 	case errors.As(err, &dnsErr):
 		return fmt.Sprintf("DNS lookup of %s failed (%s): check the endpoint's host name", dnsErr.Name, dnsErr.Err)
@@ -251,6 +312,18 @@ func transportDiagnosis(a *Attempt, err error) string {
 		return "the endpoint closed the connection without sending a response: check its logs for a crash"
 	}
 	return fmt.Sprintf("connection failed: %v", err)
+}
+
+// onlyHTTP2 reports whether err shows an endpoint that speaks only HTTP/2:
+// it refused the handshake because it offers no protocol the platform
+// asked for (ALPN "http/1.1"), chose HTTP/2 regardless, or, without ALPN,
+// answered the HTTP/1.1 request with HTTP/2 frames (binary, led by the
+// zero high bytes of a frame's length).
+func onlyHTTP2(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "tls: no application protocol") ||
+		strings.Contains(msg, "server selected unadvertised ALPN protocol") ||
+		strings.Contains(msg, `malformed HTTP response "\x00\x00`)
 }
 
 func hostPort(raw string) string {

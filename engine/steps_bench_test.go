@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/actionbench/actionbench/engine/internal/loadtest"
 )
 
 // The steps of a dispatch that are the engine's own work, without the
@@ -34,7 +32,7 @@ func BenchmarkStepClassify(b *testing.B) {
 	header := http.Header{"Content-Type": {"application/json"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		a := &Attempt{Response: &Response{Status: 200, Header: header, Body: loadtest.Reply}}
+		a := &Attempt{Response: &Response{Status: 200, Header: header, Body: benchReply}}
 		classifyAction(a)
 	}
 }

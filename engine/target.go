@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/actionbench/actionbench/engine/h1"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 )
 
@@ -15,10 +14,10 @@ import (
 // sending anything to it: the static policy verdict and the client to use.
 // URLs repeat on every call, so targets are computed once and cached.
 type target struct {
-	endpoint *h1.Endpoint
-	client   clientKind
-	marks    []string // what production would reject, seen from the URL alone
-	refusal  string   // non-empty: the policy refuses the URL; the diagnosis
+	url     *url.URL // shared: nothing may modify it
+	client  clientKind
+	marks   []string // what production would reject, seen from the URL alone
+	refusal string   // non-empty: the policy refuses the URL; the diagnosis
 }
 
 type clientKind uint8
@@ -41,11 +40,10 @@ func (d *Dispatcher) newTarget(raw string) *target {
 	if err != nil {
 		return &target{refusal: refusalDiagnosis(err)}
 	}
-	endpoint, err := h1.NewEndpoint(u)
-	if err != nil {
-		return &target{refusal: fmt.Sprintf("%v: fix the endpoint URL", err)}
+	if u.Host == "" {
+		return &target{refusal: "the URL has no host: fix the endpoint URL"}
 	}
-	t := &target{endpoint: endpoint, marks: check.Marks}
+	t := &target{url: u, marks: check.Marks}
 	if check.Plaintext {
 		t.client = plainClient
 	}
