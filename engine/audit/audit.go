@@ -59,6 +59,9 @@ type Check struct {
 	Sends string `json:"sends"`
 	// Rule is how the answer is graded.
 	Rule string `json:"rule"`
+	// Requests is how many requests the check sends (the TLS check's
+	// handshakes send none).
+	Requests int `json:"requests"`
 }
 
 // Result is one graded check.
@@ -174,4 +177,23 @@ func (au *Auditor) emit(rep *Report, r Result) {
 	if au.OnResult != nil {
 		au.OnResult(r)
 	}
+}
+
+// ActionRequests is how many requests one action's audit sends.
+func ActionRequests() int {
+	n := 0
+	for _, c := range actionChecks {
+		n += c.Requests
+	}
+	return n
+}
+
+// WebhookRequests is how many requests the webhook's audit sends with
+// events audited events (the baseline sends each).
+func WebhookRequests(events int) int {
+	n := max(events, 1) - 1
+	for _, c := range webhookChecks {
+		n += c.Requests
+	}
+	return n
 }

@@ -54,6 +54,10 @@ func actionPayload(w http.ResponseWriter, x *exchange) (actionRequest, bool) {
 		writeError(w, http.StatusUnauthorized, "invalid signature")
 		return actionRequest{}, false
 	}
+	if !x.lax && !jsonContent(x.r.Header.Get("Content-Type")) {
+		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		return actionRequest{}, false
+	}
 	req, err := x.action()
 	if err != nil && x.lax {
 		crash(w)

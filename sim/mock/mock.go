@@ -131,10 +131,6 @@ func (h *handler) serve(w http.ResponseWriter, x *exchange) {
 		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: send a POST")
 		return
 	}
-	if !rt.webhook && !h.lax && !jsonContent(r.Header.Get("Content-Type")) {
-		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-		return
-	}
 	limit := int64(maxRequestBody)
 	if h.lax {
 		limit = laxBodyLimit
