@@ -1,5 +1,11 @@
 package engine
 
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+)
+
 // KindAudit marks an attempt sent by the endpoint audit: a request built
 // on purpose to be wrong (or a baseline sent to compare with). It is
 // recorded and exported like any attempt and, not being an action call,
@@ -36,4 +42,29 @@ func Classify(a *Attempt, as Kind) {
 		return
 	}
 	classifyAction(a)
+}
+
+// ProbeTLS completes a TLS handshake of its own with addr (host:port),
+// dialled through the dispatcher's address policy and resolver, and
+// returns what was agreed; the connection is closed. A nil cfg.RootCAs
+// means the CAs the dispatcher trusts. The audit reads the certificate
+// and tries old TLS versions with it.
+func (d *Dispatcher) ProbeTLS(ctx context.Context, addr string, cfg *tls.Config) (tls.ConnectionState, error) {
+	t := d.secure.Transport.(*http.Transport)
+	if cfg.RootCAs == nil {
+		cfg = cfg.Clone()
+		cfg.RootCAs = t.TLSClientConfig.RootCAs
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	conn, err := t.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return tls.ConnectionState{}, err
+	}
+	defer conn.Close()
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return tls.ConnectionState{}, err
+	}
+	return tc.ConnectionState(), nil
 }

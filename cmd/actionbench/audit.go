@@ -222,7 +222,7 @@ func (f *auditFlags) run(cmd *cobra.Command, e env, args []string) error {
 	var recordErr error
 	st := newStyles(e.stdout)
 	au := &audit.Auditor{
-		Dispatcher: d, Chatbot: ws.Chatbot, Policy: opts.Policy, Resolver: opts.Resolver, RootCAs: opts.RootCAs,
+		Dispatcher: d, Chatbot: ws.Chatbot,
 		OnAttempt: func(a *engine.Attempt) {
 			if _, err := record(ctx, store, a); err != nil && recordErr == nil {
 				recordErr = err

@@ -9,13 +9,11 @@ package audit
 
 import (
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/netpolicy"
 )
 
 // Verdict is how a check ended.
@@ -111,11 +109,6 @@ type Auditor struct {
 	// Dispatcher sends every request (Send) and builds the correct ones.
 	Dispatcher *engine.Dispatcher
 	Chatbot    engine.Chatbot
-	// Policy, Resolver and RootCAs are the dispatcher's, for the TLS
-	// check's own handshakes, which dial through the same address policy.
-	Policy   netpolicy.Policy
-	Resolver netpolicy.Resolver
-	RootCAs  *x509.CertPool
 	// Now is the real time certificates are checked against; nil means
 	// time.Now.
 	Now func() time.Time

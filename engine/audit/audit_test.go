@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/sign"
 )
 
@@ -95,7 +96,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // start serves h over TLS (cfg may set versions and a certificate) and
 // returns an auditor that trusts it.
-func start(t *testing.T, h http.Handler, cfg *tls.Config, timeout time.Duration) (*httptest.Server, *Auditor) {
+func start(t *testing.T, h http.Handler, cfg *tls.Config, timeout time.Duration, policy netpolicy.Policy) (*httptest.Server, *Auditor) {
 	t.Helper()
 	s := httptest.NewUnstartedServer(h)
 	s.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
@@ -109,9 +110,9 @@ func start(t *testing.T, h http.Handler, cfg *tls.Config, timeout time.Duration)
 	if cfg != nil && len(cfg.Certificates) > 0 {
 		pool.AddCert(cfg.Certificates[0].Leaf)
 	}
-	d := engine.New(engine.Options{RootCAs: pool, Timeout: timeout})
+	d := engine.New(engine.Options{RootCAs: pool, Timeout: timeout, Policy: policy})
 	t.Cleanup(d.Close)
-	return s, &Auditor{Dispatcher: d, Chatbot: engine.Chatbot{ID: "7", Name: "Test"}, RootCAs: pool, RunID: "t"}
+	return s, &Auditor{Dispatcher: d, Chatbot: engine.Chatbot{ID: "7", Name: "Test"}, RunID: "t"}
 }
 
 func action(url string) engine.Action {
@@ -163,7 +164,7 @@ func TestActionChecksAgainstCarelessServers(t *testing.T) {
 			if tt.ep.hangOnBigBody {
 				timeout = 500 * time.Millisecond // the deadline's length is not what is tested
 			}
-			s, au := start(t, tt.ep, nil, timeout)
+			s, au := start(t, tt.ep, nil, timeout, "")
 			au.LatencyCalls = 1
 			res := runCheck(t, au, s.URL, tt.check)
 			if res.Verdict != tt.verdict || !strings.Contains(res.Why, tt.why) {
@@ -214,7 +215,7 @@ func TestTLSCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cert := certificate(t, now.Add(tt.expires))
-			s, au := start(t, &endpoint{}, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tt.minTLS}, 0)
+			s, au := start(t, &endpoint{}, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tt.minTLS}, 0, "")
 			au.Now = func() time.Time { return now }
 			res := runCheck(t, au, s.URL, "tls")
 			if res.Verdict != tt.verdict || !strings.Contains(res.Why, tt.why) || !strings.Contains(res.Answer, tt.ans) {
@@ -227,8 +228,7 @@ func TestTLSCheck(t *testing.T) {
 // The TLS handshakes go through the address policy: under production a
 // loopback endpoint is never dialled.
 func TestTLSCheckKeepsToThePolicy(t *testing.T) {
-	s, au := start(t, &endpoint{}, nil, 0)
-	au.Policy = "production"
+	s, au := start(t, &endpoint{}, nil, 0, netpolicy.Production)
 	res := runCheck(t, au, s.URL, "tls")
 	if res.Verdict != Fail || !strings.Contains(res.Answer, "loopback") {
 		t.Errorf("%s: %s", res.Verdict, res.Answer)
@@ -280,7 +280,7 @@ func TestWebhookChecksAgainstRealServers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, au := start(t, tt.ep, nil, 0)
+			s, au := start(t, tt.ep, nil, 0, "")
 			rep := au.Webhook(context.Background(), engine.Webhook{URL: s.URL + "/hook", Token: token}, nil)
 			for _, r := range rep.Results {
 				if want, ok := tt.want[r.ID]; ok && r.Verdict != want {

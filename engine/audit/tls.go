@@ -7,9 +7,6 @@ import (
 	"net"
 	"net/url"
 	"time"
-
-	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/netpolicy"
 )
 
 // CertWarning is how close to its expiry a certificate earns a warn.
@@ -21,7 +18,7 @@ const (
 )
 
 // tlsCheck makes two handshakes of its own with the endpoint, dialled
-// through the dispatcher's address policy: one as the platform makes it,
+// through the dispatcher's address policy (engine's ProbeTLS): one as the platform makes it,
 // to read the certificate's expiry, and one offering only TLS 1.0 and 1.1.
 func tlsCheck(ctx context.Context, au *Auditor, raw string, res *Result) {
 	u, err := url.Parse(raw)
@@ -36,15 +33,8 @@ func tlsCheck(ctx context.Context, au *Auditor, raw string, res *Result) {
 		port = "443"
 	}
 	addr := net.JoinHostPort(u.Hostname(), port)
-	ctx, cancel := context.WithTimeout(ctx, engine.Timeout)
-	defer cancel()
-	guard := &netpolicy.Guard{Policy: au.Policy, Resolver: au.Resolver}
-	if guard.Policy == "" {
-		guard.Policy = netpolicy.Workbench
-	}
-
-	state, err := handshake(ctx, guard, addr, &tls.Config{
-		ServerName: u.Hostname(), RootCAs: au.RootCAs, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
+	state, err := au.Dispatcher.ProbeTLS(ctx, addr, &tls.Config{
+		ServerName: u.Hostname(), MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
 	})
 	if err != nil {
 		res.Verdict, res.Answer = Fail, "handshake failed: "+err.Error()
@@ -60,7 +50,7 @@ func tlsCheck(ctx context.Context, au *Auditor, raw string, res *Result) {
 		res.Verdict, res.Why, res.Fix = Warn, fmt.Sprintf("the certificate expires in under %d days", int(CertWarning.Hours()/24)), fixCert
 	}
 
-	old, err := handshake(ctx, guard, addr, &tls.Config{
+	old, err := au.Dispatcher.ProbeTLS(ctx, addr, &tls.Config{
 		ServerName: u.Hostname(),
 		// Only whether the old versions are accepted matters here; the
 		// certificate was verified above.
@@ -81,18 +71,4 @@ func tlsCheck(ctx context.Context, au *Auditor, raw string, res *Result) {
 	} else {
 		res.Answer += "; refuses TLS 1.0–1.1"
 	}
-}
-
-// handshake dials addr through guard and completes a TLS handshake.
-func handshake(ctx context.Context, guard *netpolicy.Guard, addr string, cfg *tls.Config) (tls.ConnectionState, error) {
-	conn, err := guard.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return tls.ConnectionState{}, err
-	}
-	defer conn.Close()
-	tc := tls.Client(conn, cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		return tls.ConnectionState{}, err
-	}
-	return tc.ConnectionState(), nil
 }

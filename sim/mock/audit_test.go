@@ -54,7 +54,7 @@ func TestAuditAgainstStrictAndLaxMock(t *testing.T) {
 			d := engine.New(engine.Options{RootCAs: trusting(t, s)})
 			defer d.Close()
 			var recorded []*engine.Attempt
-			au := &audit.Auditor{Dispatcher: d, Chatbot: ws.Chatbot, RootCAs: trusting(t, s), RunID: "t",
+			au := &audit.Auditor{Dispatcher: d, Chatbot: ws.Chatbot, RunID: "t",
 				OnAttempt: func(a *engine.Attempt) { recorded = append(recorded, a) }}
 
 			for _, id := range []string{"echo", "order_lookup"} {
