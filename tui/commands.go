@@ -20,7 +20,7 @@ type turnMsg struct {
 
 // start marks a request in flight and returns the command that runs move
 // on the conversation, off the Update loop.
-func (m *Model) start(move func(context.Context, *sim.Conversation) (sim.Turn, error)) tea.Cmd {
+func (m *chat) start(move func(context.Context, *sim.Conversation) (sim.Turn, error)) tea.Cmd {
 	if m.cancel != nil {
 		m.cancel()
 	}
@@ -37,19 +37,19 @@ func (m *Model) start(move func(context.Context, *sim.Conversation) (sim.Turn, e
 	return tea.Batch(run, m.spin.Tick)
 }
 
-func (m *Model) greet() tea.Cmd {
+func (m *chat) greet() tea.Cmd {
 	return m.start(func(ctx context.Context, c *sim.Conversation) (sim.Turn, error) {
 		return c.Greet(ctx), nil
 	})
 }
 
-func (m *Model) say(text string) tea.Cmd {
+func (m *chat) say(text string) tea.Cmd {
 	return m.start(func(ctx context.Context, c *sim.Conversation) (sim.Turn, error) {
 		return c.Say(ctx, text), nil
 	})
 }
 
-func (m *Model) click(b workspace.Button) tea.Cmd {
+func (m *chat) click(b workspace.Button) tea.Cmd {
 	return m.start(func(ctx context.Context, c *sim.Conversation) (sim.Turn, error) {
 		return c.Click(ctx, b.ID)
 	})

@@ -24,7 +24,7 @@ const (
 // the ticket form (name, email and description, the first two filled in
 // with what the conversation knows of the visitor) in place of the
 // conversation.
-func (m *Model) openForm(kind formKind) {
+func (m *chat) openForm(kind formKind) {
 	var fields []form.Field
 	switch kind {
 	case leadForm:
@@ -39,32 +39,32 @@ func (m *Model) openForm(kind formKind) {
 	m.form, m.formKind = form.New(m.c, fields), kind
 	m.focus = focusInput // the form sits where the conversation does
 	m.input.Blur()
-	m.layout()
+	m.SetSize(m.w, m.h)
 }
 
-func (m *Model) closeForm() {
+func (m *chat) closeForm() {
 	m.form, m.formKind = nil, 0
 	m.setFocus(focusInput)
 }
 
 // formKey handles a key while a form is open: enter submits it through
 // the conversation, esc cancels it, the rest goes to the fields.
-func (m Model) formKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *chat) formKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.KeyMap
 	switch {
 	case key.Matches(msg, k.Back):
 		m.closeForm()
-		return m, nil
+		return nil
 	case key.Matches(msg, k.Send):
 		if m.busy {
-			return m, nil // the turn in flight first
+			return nil // the turn in flight first
 		}
 		vals, kind := m.form.Values(), m.formKind
 		m.closeForm()
 		// The turn has no visitor line of its own: say what was sent.
 		if kind == ticketForm {
 			m.tr.AddInfo(fmt.Sprintf("you sent the ticket form (%s, %s): %s", vals["name"], vals["email"], vals["description"]))
-			return m, m.ticket(vals["name"], vals["email"], vals["description"])
+			return m.ticket(vals["name"], vals["email"], vals["description"])
 		}
 		var parts []string
 		for _, f := range m.opts.Workspace.Bot.Lead.Fields {
@@ -73,14 +73,14 @@ func (m Model) formKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		m.tr.AddInfo("you sent the lead form (" + strings.Join(parts, ", ") + ")")
-		return m, m.lead(vals)
+		return m.lead(vals)
 	}
-	return m, m.form.Update(msg)
+	return m.form.Update(msg)
 }
 
 // lead submits the lead form; empty fields are left out, as a visitor
 // skipping them.
-func (m *Model) lead(vals map[string]string) tea.Cmd {
+func (m *chat) lead(vals map[string]string) tea.Cmd {
 	fields := map[string]string{}
 	for f, v := range vals {
 		if v != "" {
@@ -92,7 +92,7 @@ func (m *Model) lead(vals map[string]string) tea.Cmd {
 	})
 }
 
-func (m *Model) ticket(name, email, description string) tea.Cmd {
+func (m *chat) ticket(name, email, description string) tea.Cmd {
 	return m.start(func(ctx context.Context, c *sim.Conversation) (sim.Turn, error) {
 		return c.CreateTicket(ctx, name, email, description), nil
 	})

@@ -49,4 +49,4 @@ func fullHelp(h help.Model, groups [][]key.Binding, width int) string {
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(rows, "\n"))
 }
 
-func (m Model) helpView() string { return helpView(m.help, m.keys(), m.c.Width) }
+func (m Model) helpView() string { return helpView(m.help, m.cur, m.c.Width) }

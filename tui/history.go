@@ -3,88 +3,46 @@ package tui
 import (
 	"context"
 	"fmt"
-
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"sync"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/tui/common"
+	"github.com/actionbench/actionbench/sim"
 )
 
-// keys is the help's key map for the view shown.
-func (m Model) keys() help.KeyMap {
-	if m.showHistory {
-		return common.HistoryKeys{KeyMap: *m.c.KeyMap}
-	}
-	if m.showScenarios {
-		return common.ScenarioKeys{KeyMap: *m.c.KeyMap}
-	}
-	if m.form != nil {
-		return common.FormKeys{KeyMap: *m.c.KeyMap}
-	}
-	if m.pick != nil {
-		return common.PickerKeys{KeyMap: *m.c.KeyMap}
-	}
-	return *m.c.KeyMap
+// conversations are the conversations started in this workbench, by id,
+// so that a resend from the history counts against its conversation's
+// rate limit, on its clock. Resends run in commands, off the Update loop,
+// hence the lock.
+type conversations struct {
+	mu   sync.Mutex
+	byID map[string]*sim.Conversation
 }
 
-// toggleHistory switches between the conversation and the history; the
-// history opens on its newest page, read afresh.
-func (m Model) toggleHistory() (tea.Model, tea.Cmd) {
-	m.showHistory = !m.showHistory
-	m.insp.CloseTranscript()
-	if !m.showHistory {
-		m.hist.Stop()
-		m.setFocus(focusInput)
-		return m, nil
-	}
-	if m.showScenarios {
-		m.showScenarios = false
-		m.scen.Close()
-	}
-	m.input.Blur()
-	m.focus = focusInspector
-	m.histInspect = false
-	m.layout()
-	return m, m.hist.Load()
+func newConversations() *conversations {
+	return &conversations{byID: map[string]*sim.Conversation{}}
 }
 
-// historyKey handles a key while the history is shown: esc steps back
-// (the filter input, then the inspector below 100 columns, then the
-// conversation); the rest goes to the table.
-func (m Model) historyKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.c.KeyMap
-	switch {
-	case m.hist.Filtering():
-		return m, m.hist.Update(msg)
-	case key.Matches(msg, k.Back) && m.insp.ShowingTranscript():
-		m.insp.CloseTranscript() // back to the attempt
-		return m, nil
-	case key.Matches(msg, k.Back) && m.histInspect && !m.wide():
-		m.histInspect = false
-		return m, nil
-	case key.Matches(msg, k.Back):
-		return m.toggleHistory()
-	case key.Matches(msg, k.Focus) && !m.wide():
-		m.histInspect = !m.histInspect
-		return m, nil
-	case m.histInspect && !m.wide() && (key.Matches(msg, k.PageUp) || key.Matches(msg, k.PageDown)):
-		if key.Matches(msg, k.PageUp) {
-			m.insp.PageUp()
-		} else {
-			m.insp.PageDown()
-		}
-		return m, nil
-	}
-	return m, m.hist.Update(msg)
+func (c *conversations) add(conv *sim.Conversation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byID[conv.ID()] = conv
+}
+
+func (c *conversations) get(id string) *sim.Conversation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byID[id]
 }
 
 // resend sends a stored attempt again (engine.Redeliver): its body byte
 // for byte, with a new delivery id, signed or authorised with the
 // workspace's secret or token, to the action's or webhook's URL as the
-// workspace has it now; the result is recorded as a new attempt.
-func (m Model) resend(ctx context.Context, a *engine.Attempt) (*engine.Attempt, int64, error) {
+// workspace has it now; the result is recorded as a new attempt. An
+// attempt of a conversation started in this workbench goes through that
+// conversation, within its 3 calls per 10 minutes and on its clock; one
+// of an earlier run's conversation goes through the workbench's
+// dispatcher, whose limit counts that conversation's resends.
+func (m *chat) resend(ctx context.Context, a *engine.Attempt) (*engine.Attempt, int64, error) {
 	ws := m.opts.Workspace
 	r := engine.Redelivery{Previous: a}
 	switch a.Kind {
@@ -102,7 +60,12 @@ func (m Model) resend(ctx context.Context, a *engine.Attempt) (*engine.Attempt, 
 	default:
 		return nil, 0, fmt.Errorf("attempt of unknown kind %q", a.Kind)
 	}
-	out := m.opts.Dispatcher.Redeliver(ctx, r)
+	var out *engine.Attempt
+	if conv := m.convs.get(a.ConversationID); conv != nil {
+		out = conv.Redeliver(ctx, r)
+	} else {
+		out = m.opts.Dispatcher.Redeliver(ctx, r)
+	}
 	if m.opts.Recorder == nil {
 		return out, 0, nil
 	}

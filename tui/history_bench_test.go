@@ -67,7 +67,7 @@ func BenchmarkHistoryPage(b *testing.B) {
 		step(tea.KeyMsg{Type: tea.KeyF2})     // open: the newest page
 		step(tea.KeyMsg{Type: tea.KeyPgDown}) // one page down
 		b.StopTimer()
-		if got := m.(Model).hist.Rows(); len(got) == 0 || got[0].ID >= int64(rows) {
+		if got := m.(Model).hist.Table.Rows(); len(got) == 0 || got[0].ID >= int64(rows) {
 			b.Fatalf("after pgdn the first row is %+v", got)
 		}
 		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyF2}) // back to the conversation

@@ -14,6 +14,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
+	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/historyview"
 )
 
@@ -49,7 +50,7 @@ func TestHistoryView(t *testing.T) {
 
 	// t: the attempt's conversation in the inspector; esc back to the attempt.
 	tm.Send(runes("t"))
-	waitFor(t, tm, "Transcript", "Conversation conv_test", "visitor: where is my order", "bot: Your latest order #1042")
+	waitFor(t, tm, "Transcript", "Conversation conv_test", "visitor: where is my", "bot: Your latest order") // wrapped in a 38-cell pane
 	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
 	waitFor(t, tm, "action    order_lookup (ai_intent)")
 
@@ -63,7 +64,7 @@ func TestHistoryView(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := tm.FinalModel(t).(Model)
-	rows := final.hist.Rows()
+	rows := final.hist.Table.Rows()
 	if len(rows) != 2 || rows[0].ID != 5 || rows[1].ID != 3 {
 		t.Errorf("rows after the resend %+v, want attempts 5 and 3, both order_lookup", rows)
 	}
@@ -78,14 +79,14 @@ func TestHistoryView(t *testing.T) {
 		t.Errorf("the history screen does not fit 120x40 (%d lines):\n%s", len(lines), view)
 	}
 	// The resend's result is selected and open in the inspector.
-	if sel := final.hist.Selected(); sel == nil || sel.ID != 5 {
+	if sel := final.hist.Table.Selected(); sel == nil || sel.ID != 5 {
 		t.Errorf("selected %+v after the resend, want attempt 5", sel)
 	}
 	resent, err := store.Get(context.Background(), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := final.insp.View(); !strings.Contains(got, "order_lookup") || !strings.Contains(got, resent.Attempt.DeliveryID) {
+	if got := final.hist.Inspector.View(); !strings.Contains(got, "order_lookup") || !strings.Contains(got, resent.Attempt.DeliveryID) {
 		t.Errorf("inspector does not show attempt 5 (%s):\n%s", resent.Attempt.DeliveryID, got)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "attempt-3.sh"))
@@ -182,42 +183,42 @@ func press(t tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: t} }
 func TestHistoryPagingCursors(t *testing.T) {
 	m := offline(t)
 	fs := &fakeStore{n: 100}
-	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
+	m.hist.Table = historyview.New(m.c, historyview.Options{Store: fs})
 	m.layout()
-	size := m.hist.PageSize() // 24 rows less chrome
+	size := m.hist.Table.PageSize() // 24 rows less chrome
 	m, cmd := update(t, m, press(tea.KeyF2))
 	m = run(t, m, cmd)
-	if rows := m.hist.Rows(); len(rows) != size || rows[0].ID != 100 {
+	if rows := m.hist.Table.Rows(); len(rows) != size || rows[0].ID != 100 {
 		t.Fatalf("first page: %d rows from %d, want %d from 100", len(rows), rows[0].ID, size)
 	}
 	m, cmd = update(t, m, press(tea.KeyPgDown))
 	m = run(t, m, cmd)
-	if got, want := m.hist.Cursors(), []int64{0, int64(100 - size + 1)}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := m.hist.Table.Cursors(), []int64{0, int64(100 - size + 1)}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("cursors after pgdn %v, want %v", got, want)
 	}
-	if rows := m.hist.Rows(); rows[0].ID != int64(100-size) {
+	if rows := m.hist.Table.Rows(); rows[0].ID != int64(100-size) {
 		t.Errorf("second page starts at %d, want %d", rows[0].ID, 100-size)
 	}
 	for range 10 { // past the end: stays on the last page
 		m, cmd = update(t, m, press(tea.KeyPgDown))
 		m = run(t, m, cmd)
 	}
-	last := m.hist.Rows()
+	last := m.hist.Table.Rows()
 	if last[len(last)-1].ID != 1 {
 		t.Errorf("the last page ends at %d, want 1", last[len(last)-1].ID)
 	}
-	depth := len(m.hist.Cursors())
+	depth := len(m.hist.Table.Cursors())
 	m, cmd = update(t, m, press(tea.KeyPgUp))
 	m = run(t, m, cmd)
-	if len(m.hist.Cursors()) != depth-1 {
-		t.Errorf("pgup: %d cursors, want %d", len(m.hist.Cursors()), depth-1)
+	if len(m.hist.Table.Cursors()) != depth-1 {
+		t.Errorf("pgup: %d cursors, want %d", len(m.hist.Table.Cursors()), depth-1)
 	}
 	for range 10 {
 		m, cmd = update(t, m, press(tea.KeyPgUp))
 		m = run(t, m, cmd)
 	}
-	if rows := m.hist.Rows(); rows[0].ID != 100 || len(m.hist.Cursors()) != 1 {
-		t.Errorf("pgup back to the top: first row %d, cursors %v", rows[0].ID, m.hist.Cursors())
+	if rows := m.hist.Table.Rows(); rows[0].ID != 100 || len(m.hist.Table.Cursors()) != 1 {
+		t.Errorf("pgup back to the top: first row %d, cursors %v", rows[0].ID, m.hist.Table.Cursors())
 	}
 	for _, f := range fs.lists {
 		if f.Limit != size {
@@ -226,7 +227,7 @@ func TestHistoryPagingCursors(t *testing.T) {
 	}
 	// Esc goes back to the conversation.
 	m, _ = update(t, m, press(tea.KeyEsc))
-	if m.showHistory {
+	if m.cur == common.Page(m.hist) {
 		t.Error("esc did not leave the history")
 	}
 }
@@ -234,7 +235,7 @@ func TestHistoryPagingCursors(t *testing.T) {
 func TestHistoryStalePagesAreDropped(t *testing.T) {
 	m := offline(t)
 	fs := &fakeStore{n: 100}
-	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
+	m.hist.Table = historyview.New(m.c, historyview.Options{Store: fs})
 	m.layout()
 	m, first := update(t, m, press(tea.KeyF2))
 	m, second := update(t, m, runes("o")) // outcome:message, asked for after
@@ -242,13 +243,13 @@ func TestHistoryStalePagesAreDropped(t *testing.T) {
 	fs.n = 0
 	newer := drain(second) // none
 	m, _ = update(t, m, append(newer, stale...)...)
-	if got := m.hist.Query().Outcome; got != engine.OutcomeMessage {
+	if got := m.hist.Table.Query().Outcome; got != engine.OutcomeMessage {
 		t.Errorf("o set outcome %q, want message", got)
 	}
 	if fs.lists[0].Outcome != "" || fs.lists[1].Outcome != engine.OutcomeMessage {
 		t.Errorf("filters asked for: %+v", fs.lists)
 	}
-	if rows := m.hist.Rows(); len(rows) != 0 {
+	if rows := m.hist.Table.Rows(); len(rows) != 0 {
 		t.Errorf("the stale page, arriving last, replaced the current one: %d rows", len(rows))
 	}
 }
@@ -289,12 +290,12 @@ func TestParseQuery(t *testing.T) {
 
 func TestOutcomeKeyCycles(t *testing.T) {
 	m := offline(t)
-	m.hist = historyview.New(m.c, historyview.Options{Store: &fakeStore{}})
+	m.hist.Table = historyview.New(m.c, historyview.Options{Store: &fakeStore{}})
 	m, _ = update(t, m, press(tea.KeyF2))
 	var seen []engine.Outcome
 	for range len(engine.Outcomes) + 1 {
 		m, _ = update(t, m, runes("o"))
-		seen = append(seen, m.hist.Query().Outcome)
+		seen = append(seen, m.hist.Table.Query().Outcome)
 	}
 	want := append(append([]engine.Outcome(nil), engine.Outcomes...), "")
 	if fmt.Sprint(seen) != fmt.Sprint(want) {
@@ -356,7 +357,7 @@ func historyOf(t *testing.T, n int64) (Model, *fakeStore) {
 	t.Helper()
 	m := offline(t)
 	fs := &fakeStore{n: n}
-	m.hist = historyview.New(m.c, historyview.Options{Store: fs})
+	m.hist.Table = historyview.New(m.c, historyview.Options{Store: fs})
 	m.layout()
 	m, cmd := update(t, m, press(tea.KeyF2))
 	return run(t, m, cmd), fs
@@ -368,13 +369,13 @@ func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
 	// Ten matches in a thousand rows: the page reads all ten windows.
 	m, reads := searchFor(t, m, fs, "rare")
 	var ids []int64
-	for _, r := range m.hist.Rows() {
+	for _, r := range m.hist.Table.Rows() {
 		ids = append(ids, r.ID)
 	}
 	if fmt.Sprint(ids) != "[970 873 776 679 582 485 388 291 194 97]" || reads != 10 {
 		t.Errorf("rare: rows %v after %d reads, want the ten multiples of 97 after 10", ids, reads)
 	}
-	if v := m.hist.View(); !strings.Contains(v, "page 1 · rare · 1,000 attempts read") || strings.Contains(v, "more") {
+	if v := m.hist.Table.View(); !strings.Contains(v, "page 1 · rare · 1,000 attempts read") || strings.Contains(v, "more") {
 		t.Errorf("footer after a whole search:\n%s", v)
 	}
 	for i, f := range fs.lists[len(fs.lists)-reads:] {
@@ -385,17 +386,17 @@ func TestHistoryTextSearchReadsWindowByWindow(t *testing.T) {
 
 	// Common text fills the page from the first window; pgdn goes on below it.
 	m, reads = searchFor(t, m, fs, "common")
-	rows := m.hist.Rows()
-	if len(rows) != m.hist.PageSize() || rows[0].ID != 999 || reads != 1 {
+	rows := m.hist.Table.Rows()
+	if len(rows) != m.hist.Table.PageSize() || rows[0].ID != 999 || reads != 1 {
 		t.Fatalf("common: %d rows from %d after %d reads, want a full page from 999 after 1", len(rows), rows[0].ID, reads)
 	}
-	if v := m.hist.View(); !strings.Contains(v, "page 1 · more · common") {
+	if v := m.hist.Table.View(); !strings.Contains(v, "page 1 · more · common") {
 		t.Errorf("footer with more to come:\n%s", v)
 	}
 	last := rows[len(rows)-1].ID
 	m, cmd := update(t, m, press(tea.KeyPgDown))
 	m = run(t, m, cmd)
-	if rows := m.hist.Rows(); len(rows) == 0 || rows[0].ID != last-3 {
+	if rows := m.hist.Table.Rows(); len(rows) == 0 || rows[0].ID != last-3 {
 		t.Errorf("pgdn: the page starts at %v, want %d", rows, last-3)
 	}
 }
@@ -410,7 +411,7 @@ func TestHistoryLeftMidSearchStopsReading(t *testing.T) {
 	if cmd != nil {
 		t.Errorf("the search read on after the history was closed: %v", drain(cmd))
 	}
-	if v := m.hist.View(); strings.Contains(v, "searching") {
+	if v := m.hist.Table.View(); strings.Contains(v, "searching") {
 		t.Errorf("the closed view still says it searches:\n%s", v)
 	}
 }

@@ -1,16 +1,39 @@
 // Package tui is actionbench's workbench: chat with the simulated bot as
 // a visitor, watch every action call and webhook it fires, and inspect
 // each request and response.
+//
+// The workbench shows one page at a time (common.Page) between its status
+// bar and its activity, input and help lines: the conversation (chat.go),
+// the history (package historyview) and the scenarios (package
+// scenarioview). The Model keeps only what is global: ctrl+c, q, the help
+// and the keys that switch pages; everything else goes to the current page.
+//
+// To add a page:
+//
+//  1. Write a package under tui/ with a type that implements common.Page
+//     (Init, Update, View, SetSize, ShortHelp, FullHelp) and, as it needs,
+//     common.Backer (esc steps back inside it), common.Typer (a text field
+//     has the keys), common.Closer (stop work when left) and
+//     common.Noticer (a line for the activity line). It gets the shared
+//     *common.Common in its constructor; its messages and their request
+//     ids live beside it, and its I/O runs in tea.Cmds.
+//  2. Give it a key in common.KeyMap (DefaultKeyMap, and the last column
+//     of KeyMap.FullHelp so the conversation's help lists it), and add one
+//     line to the pages New registers: {k.YourKey, yourpkg.New(c, …)}.
+//     The key opens the page and, pressed again, goes back to the
+//     conversation.
+//
+// The page's help is its ShortHelp and FullHelp; its size is the body
+// between the status bar and the activity line (common.Pane draws a
+// bordered pane in it, common.WideWidth is where two panes fit side by
+// side).
 package tui
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -18,12 +41,8 @@ import (
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/tui/common"
-	"github.com/actionbench/actionbench/tui/form"
 	"github.com/actionbench/actionbench/tui/historyview"
-	"github.com/actionbench/actionbench/tui/inspector"
-	"github.com/actionbench/actionbench/tui/picker"
 	"github.com/actionbench/actionbench/tui/scenarioview"
-	"github.com/actionbench/actionbench/tui/transcript"
 )
 
 // Options configures the workbench.
@@ -62,45 +81,24 @@ type Options struct {
 	NewConversationID func() string
 }
 
-type focus int
-
-const (
-	focusInput focus = iota
-	focusInspector
-)
+// page is a registered page and the key that opens it.
+type page struct {
+	key  key.Binding
+	page common.Page
+}
 
 // Model is the workbench's Bubble Tea model.
 type Model struct {
 	c    *common.Common
-	opts Options
+	opts *Options
+	help help.Model
 
-	conv    *sim.Conversation
-	buttons []workspace.Button
+	*chat // the conversation, the home page
+	hist  *historyview.Page
+	scen  *scenarioview.Page
 
-	// reqID tags the request in flight; a result with another id is stale.
-	reqID   int
-	busy    bool
-	started time.Time // wall clock, for the spinner's elapsed time
-	cancel  context.CancelFunc
-
-	focus focus
-	input textinput.Model
-	spin  spinner.Model
-	help  help.Model
-	tr    *transcript.Model
-	insp  *inspector.Model
-
-	pick *picker.Model // the action picker (ctrl+t), nil when closed
-
-	form     *form.Model // the lead (ctrl+l) or ticket (ctrl+k) form, nil when closed
-	formKind formKind
-
-	hist        *historyview.Model
-	showHistory bool // the history table in place of the conversation
-	histInspect bool // below 100 columns: the inspector in place of the table
-
-	scen          *scenarioview.Model
-	showScenarios bool // the scenario view in place of the conversation
+	pages []page
+	cur   common.Page // the page shown: chat or one of pages
 
 	initCmd tea.Cmd // the greeting, started by New so its id is known
 }
@@ -108,52 +106,24 @@ type Model struct {
 // New returns the workbench; Init greets the visitor.
 func New(opts Options) Model {
 	c := common.New()
-	in := textinput.New()
-	example := opts.Example
-	if example == "" {
-		example = exampleMessage(opts.Workspace)
-	}
-	in.Placeholder = placeholder(example)
-	in.Prompt = "› "
-	in.PromptStyle = c.Styles.Prompt
-	in.Focus()
-	m := Model{
-		c:     c,
-		opts:  opts,
-		input: in,
-		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		help:  help.New(),
-		tr:    transcript.New(c),
-		insp:  inspector.New(c),
-	}
-	m.hist = historyview.New(c, historyview.Options{Store: opts.History, Resend: m.resend, Dir: opts.ExportDir})
+	o := &opts
+	ch := newChat(c, o)
 	dir := opts.ScenarioDir
 	if dir == "" {
 		dir = "scenarios"
 	}
-	m.scen = scenarioview.New(c, dir, m.runScenario)
-	m.conv = m.newConversation()
-	m.initCmd = m.greet()
+	m := Model{c: c, opts: o, help: help.New(), chat: ch}
+	m.hist = historyview.NewPage(c, historyview.Options{Store: opts.History, Resend: ch.resend, Dir: opts.ExportDir}, opts.Secrets)
+	m.scen = scenarioview.NewPage(c, dir, m.runScenario)
+	k := c.KeyMap
+	// The pages besides the conversation, each opened by its key.
+	m.pages = []page{
+		{k.History, m.hist},
+		{k.Scenarios, m.scen},
+	}
+	m.cur = ch
+	m.initCmd = ch.greet()
 	return m
-}
-
-func (m Model) newConversation() *sim.Conversation {
-	start := m.opts.Start
-	if start.IsZero() {
-		start = time.Now()
-	}
-	var id string
-	if m.opts.NewConversationID != nil {
-		id = m.opts.NewConversationID()
-	}
-	return sim.New(sim.Options{
-		Workspace:      m.opts.Workspace,
-		Dispatcher:     m.opts.Dispatcher,
-		Clock:          sim.NewClock(start),
-		ConversationID: id,
-		Visitor:        m.opts.Visitor,
-		Recorder:       m.opts.Recorder,
-	})
 }
 
 // Init greets the visitor.
@@ -161,7 +131,8 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(textinput.Blink, m.initCmd)
 }
 
-// Update handles a message.
+// Update handles a message: window sizes and keys here, the rest to every
+// page, shown or not, since results come back to the page that asked.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -170,48 +141,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m.typed(msg)
-	case turnMsg:
-		if msg.id != m.reqID {
-			return m, nil // a conversation or request since replaced
-		}
-		m.busy = false
-		m.cancel()
-		if msg.err != nil {
-			m.tr.AddError(msg.err.Error())
-		} else {
-			m.tr.AddTurn(msg.turn)
-			m.buttons = msg.turn.Buttons
-		}
-		return m, nil
-	case spinner.TickMsg:
-		if !m.busy {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
-	case scenarioview.LoadedMsg, scenarioview.StepMsg, scenarioview.RanMsg:
-		return m, m.scen.Update(msg)
-	case historyview.OpenedMsg:
-		if a, ok := m.hist.Opened(msg); ok {
-			if len(m.opts.Secrets) > 0 {
-				a = a.Redacted(m.opts.Secrets...)
-			}
-			m.insp.SetAttempt(a)
-			m.histInspect = true
-		}
-		return m, nil
-	case historyview.TranscriptMsg:
-		if turns, ok := m.hist.Transcript(msg); ok {
-			m.insp.SetTranscript(msg.Conversation, turns)
-			m.histInspect = true
-		}
-		return m, nil
 	}
-	hcmd := m.hist.Update(msg) // the history's pages and status lines
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
-	return m, tea.Batch(hcmd, cmd)
+	cmds := []tea.Cmd{m.chat.Update(msg)}
+	for _, p := range m.pages {
+		cmds = append(cmds, p.page.Update(msg))
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // typed handles a key message. Bubble Tea delivers the characters of one
@@ -222,7 +157,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // one character at a time, as if typed one by one. A bracketed paste is
 // different: its String() is "[…]", which matches no binding, and it goes
 // to the input whole.
+//
+// An esc followed at once by text arrives the same way, as one "alt+"
+// message (the terminal's sign for alt is a leading esc): no alt+letter is
+// bound, so such a message is an esc, then the text. Two escs in one read
+// are one esc: the second would land on the page the first one opened.
 func (m Model) typed(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Alt && msg.Type == tea.KeyEsc {
+		msg.Alt = false
+	}
+	if msg.Alt && msg.Type == tea.KeyRunes && !msg.Paste && !key.Matches(msg, m.c.KeyMap.QuickReply) {
+		esc, rest := tea.KeyMsg{Type: tea.KeyEsc}, msg
+		rest.Alt = false
+		model, cmd := m.handleKey(esc)
+		model, cmd2 := model.(Model).typed(rest)
+		return model, tea.Batch(cmd, cmd2)
+	}
 	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
 		return m.handleKey(msg)
 	}
@@ -230,133 +180,58 @@ func (m Model) typed(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	var model tea.Model = m
 	for _, r := range msg.Runes {
 		var cmd tea.Cmd
-		model, cmd = model.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		model, cmd = model.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 		cmds = append(cmds, cmd)
 	}
 	return model, tea.Batch(cmds...)
 }
 
+// handleKey handles the keys every page shares, and gives the page shown
+// the rest.
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.c.KeyMap
-	typing := m.focus == focusInput || m.form != nil || m.showScenarios && m.scen.Typing()
+	typing := false
+	if t, ok := m.cur.(common.Typer); ok {
+		typing = t.Typing()
+	}
 	switch {
-	case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit) && !typing && !m.hist.Filtering():
-		if m.cancel != nil {
-			m.cancel()
-		}
+	case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit) && !typing:
+		m.chat.stop()
 		return m, tea.Quit
-	case key.Matches(msg, k.History):
-		return m.toggleHistory()
-	case key.Matches(msg, k.Scenarios):
-		return m.toggleScenarios()
-	case key.Matches(msg, k.Help) && (msg.Type == tea.KeyF1 || !typing && !m.hist.Filtering()):
+	case key.Matches(msg, k.Help) && (msg.Type == tea.KeyF1 || !typing):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
 		return m, nil
-	case m.showHistory:
-		return m.historyKey(msg)
-	case m.showScenarios:
-		return m.scenarioKey(msg)
-	case m.form != nil:
-		return m.formKey(msg)
-	case m.pick != nil:
-		return m.pickKey(msg)
-	case key.Matches(msg, k.TriggerPick):
-		m.openPicker()
-		return m, nil
-	case key.Matches(msg, k.LeadForm):
-		m.openForm(leadForm)
-		return m, nil
-	case key.Matches(msg, k.TicketForm):
-		m.openForm(ticketForm)
-		return m, nil
-	case key.Matches(msg, k.Focus):
-		m.setFocus(1 - m.focus)
-		return m, nil
-	case key.Matches(msg, k.Blur) && typing:
-		m.setFocus(focusInspector)
-		return m, nil
-	case key.Matches(msg, k.Prev), key.Matches(msg, k.Next):
-		delta := 1
-		if key.Matches(msg, k.Prev) {
-			delta = -1
-		}
-		m.tr.Move(delta)
-		m.insp.SetAttempt(m.selected())
-		return m, nil
-	case key.Matches(msg, k.PageUp):
-		m.insp.PageUp()
-		return m, nil
-	case key.Matches(msg, k.PageDown):
-		m.insp.PageDown()
-		return m, nil
-	case key.Matches(msg, k.Wait1m), key.Matches(msg, k.Wait10m):
-		d := time.Minute
-		if key.Matches(msg, k.Wait10m) {
-			d = 10 * time.Minute
-		}
-		if m.busy {
-			return m, nil // the turn in flight runs at the time it started
-		}
-		m.conv.Wait(d)
-		m.tr.AddInfo(fmt.Sprintf("waited %s: the clock reads %s", fmtWait(d), m.conv.Clock().Now().UTC().Format("15:04 UTC")))
-		return m, nil
-	case key.Matches(msg, k.New):
-		if m.cancel != nil {
-			m.cancel()
-		}
-		m.reqID++ // whatever was in flight is stale now
-		m.busy = false
-		m.conv = m.newConversation()
-		m.buttons = nil
-		m.tr.Reset()
-		m.insp.SetAttempt(nil)
-		m.tr.AddInfo("new conversation " + m.conv.ID())
-		return m, m.greet()
-	case key.Matches(msg, k.QuickReply):
-		if m.busy || len(msg.Runes) != 1 {
-			return m, nil
-		}
-		i := int(msg.Runes[0] - '1')
-		if i < 0 || i >= len(m.buttons) {
-			return m, nil
-		}
-		return m, m.click(m.buttons[i])
-	case key.Matches(msg, k.Send) && typing:
-		text := m.input.Value()
-		if m.busy || text == "" {
-			return m, nil
-		}
-		m.input.Reset()
-		return m, m.say(text)
 	}
-	if !typing {
+	for _, p := range m.pages {
+		if key.Matches(msg, p.key) {
+			if m.cur == p.page {
+				return m, m.show(m.chat)
+			}
+			return m, m.show(p.page)
+		}
+	}
+	if m.cur != common.Page(m.chat) && key.Matches(msg, k.Back) {
+		if b, ok := m.cur.(common.Backer); !ok || !b.Back() {
+			return m, m.show(m.chat)
+		}
+		m.layout()
 		return m, nil
 	}
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
+	cmd := m.cur.Update(msg)
+	if m.bodyHeight() != m.chat.h {
+		m.layout() // the page's help took more or fewer lines
+	}
 	return m, cmd
 }
 
-func (m *Model) setFocus(f focus) {
-	m.focus = f
-	if f == focusInput {
-		m.input.Focus()
-	} else {
-		m.input.Blur()
+// show makes p the page shown: the page left is told so, p is laid out
+// and started.
+func (m *Model) show(p common.Page) tea.Cmd {
+	if c, ok := m.cur.(common.Closer); ok && m.cur != p {
+		c.Close()
 	}
+	m.cur = p
 	m.layout()
-}
-
-// selected is the selected attempt, with the secrets masked.
-func (m Model) selected() *engine.Attempt {
-	a := m.tr.Selected()
-	if a == nil || len(m.opts.Secrets) == 0 {
-		return a
-	}
-	return a.Redacted(m.opts.Secrets...)
-}
-
-func fmtWait(d time.Duration) string {
-	return fmt.Sprintf("%d min", int(d.Minutes()))
+	return p.Init()
 }

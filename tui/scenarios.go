@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
@@ -39,29 +36,4 @@ func (m Model) runScenario(ctx context.Context, sc *scenarios.Scenario, onStep f
 		Start:    m.opts.Start,
 		OnStep:   onStep,
 	})
-}
-
-// toggleScenarios switches between the conversation and the scenario
-// view; the view opens on the folder's scenarios, read afresh.
-func (m Model) toggleScenarios() (tea.Model, tea.Cmd) {
-	m.showScenarios = !m.showScenarios
-	if !m.showScenarios {
-		m.scen.Close()
-		m.setFocus(focusInput)
-		return m, nil
-	}
-	m.showHistory = false
-	m.input.Blur()
-	m.focus = focusInspector
-	m.layout()
-	return m, m.scen.Load()
-}
-
-// scenarioKey handles a key while the scenario view is shown: esc steps
-// back (the path line, the result, then the conversation).
-func (m Model) scenarioKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(msg, m.c.KeyMap.Back) && !m.scen.Back() {
-		return m.toggleScenarios()
-	}
-	return m, m.scen.Update(msg)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/scenarioview"
 )
 
@@ -43,7 +44,7 @@ func TestScenarioView(t *testing.T) {
 	// The run holds after its first step until released: that step must
 	// show while the run goes on.
 	release := make(chan struct{})
-	m.scen = scenarioview.New(m.c, dir, func(ctx context.Context, sc *scenarios.Scenario, onStep func(scenarios.StepResult)) scenarios.Result {
+	m.scen.Model = scenarioview.New(m.c, dir, func(ctx context.Context, sc *scenarios.Scenario, onStep func(scenarios.StepResult)) scenarios.Result {
 		return m.runScenario(ctx, sc, func(sr scenarios.StepResult) {
 			onStep(sr)
 			<-release
@@ -73,7 +74,7 @@ func TestScenarioView(t *testing.T) {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	if final := tm.FinalModel(t).(Model); final.showScenarios {
+	if final := tm.FinalModel(t).(Model); final.cur == common.Page(final.scen) {
 		t.Error("esc twice should leave the scenario view")
 	}
 }

@@ -38,6 +38,12 @@ func init() {
 // change the demo's workspace and the dispatcher's options first.
 func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
 	t.Helper()
+	return benchConv(t, "conv_test", tweaks...)
+}
+
+// benchConv is bench with every conversation named conv.
+func benchConv(t *testing.T, conv string, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	d, err := demo.Start(ctx, nil)
 	if err != nil {
@@ -55,7 +61,6 @@ func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	const conv = "conv_test"
 	m := New(Options{
 		Workspace:         d.Workspace,
 		WorkspaceName:     demo.Name,
@@ -72,7 +77,7 @@ func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) 
 	})
 	// Wall-clock latencies would make every screen different.
 	fixed := func(time.Duration) string { return "N ms" }
-	m.tr.Latency, m.insp.Latency, m.hist.Latency = fixed, fixed, fixed
+	m.tr.Latency, m.insp.Latency, m.hist.Table.Latency, m.hist.Inspector.Latency = fixed, fixed, fixed, fixed
 	return m, store, conv
 }
 
@@ -225,7 +230,7 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
-// TestGolden compares the main screens at two sizes: the conversation
+// TestGolden compares the main screens at three sizes: the conversation
 // after the greeting, an attempt selected in the inspector, and the
 // history. What the wall clock and chance decide (times of day, delivery
 // ids, latencies, the mock's port) is normalised first. The screens are
@@ -253,14 +258,7 @@ func TestGolden(t *testing.T) {
 				waitFor(t, tm, "tab back")
 			}
 		}},
-		{"history", nil, func(t *testing.T, tm *teatest.TestModel, _ int) {
-			say(tm, "where is my order 1042")
-			waitFor(t, tm, "Your latest order #1042 is shipped.")
-			tm.Send(tea.KeyMsg{Type: tea.KeyF2})
-			waitFor(t, tm, "page 1")
-			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
-			waitFor(t, tm, "▸ ")
-		}},
+		{"history", nil, func(t *testing.T, tm *teatest.TestModel, _ int) { historyAfterOrder(t, tm) }},
 		// A scenario that fails, its expectation explained.
 		{"scenario", func(m *Model) { m.scen.SetDir(filepath.Join("testdata", "scenarios")) }, func(t *testing.T, tm *teatest.TestModel, _ int) {
 			tm.Send(tea.KeyMsg{Type: tea.KeyF3})
@@ -271,10 +269,7 @@ func TestGolden(t *testing.T) {
 		}},
 	}
 	for _, sc := range screens {
-		for _, size := range []struct {
-			name string
-			w, h int
-		}{{"80x24", 80, 24}, {"120x40", 120, 40}} {
+		for _, size := range goldenSizes {
 			name := size.name
 			if sc.name != "" {
 				name = sc.name + "-" + size.name
@@ -291,18 +286,23 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				view := tm.FinalModel(t).View()
-				for i, line := range strings.Split(view, "\n") {
-					if w := lipgloss.Width(line); w > size.w {
-						t.Errorf("line %d is %d wide, more than %d: %q", i, w, size.w, line)
-					}
-				}
-				if h := lipgloss.Height(view); h > size.h {
-					t.Errorf("the screen is %d lines, more than %d", h, size.h)
-				}
+				fits(t, view, size.w, size.h)
 				golden.RequireEqual(t, []byte(normalise(view)))
 			})
 		}
 	}
+}
+
+// historyAfterOrder asks for an order, opens the history and selects its
+// second row, the order lookup.
+func historyAfterOrder(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	say(tm, "where is my order 1042")
+	waitFor(t, tm, "Your latest order #1042 is shipped.")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF2})
+	waitFor(t, tm, "page 1")
+	tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	waitFor(t, tm, "▸ ")
 }
 
 // normalise replaces what differs from run to run with fixed text.

@@ -137,12 +137,12 @@ type ScenarioKeys struct{ KeyMap }
 
 // ShortHelp is the scenario view's footer line.
 func (k ScenarioKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Prev, runKey, PathKey, k.Back, k.ForceQuit, k.Help}
+	return []key.Binding{chooseKey, runKey, PathKey, k.Back, k.ForceQuit, k.Help}
 }
 
 // FullHelp is the scenario view's help shown on f1.
 func (k ScenarioKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Prev, runKey, PathKey}, {k.Back, k.Scenarios}, {k.Help, k.ForceQuit}}
+	return [][]key.Binding{{chooseKey, runKey, PathKey}, {k.Back, k.Scenarios}, {k.Help, k.ForceQuit}}
 }
 
 var runKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run"))

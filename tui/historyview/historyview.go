@@ -74,6 +74,10 @@ type TranscriptMsg struct {
 	err          error
 }
 
+// ResentMsg is an attempt resent from the table and recorded, for the
+// conversation it belongs to.
+type ResentMsg struct{ Entry *history.Entry }
+
 // statusMsg ends an export or a resend with a line to show. A resend's
 // also carries the new attempt, which the table selects once reloaded and
 // the inspector opens.
@@ -81,6 +85,7 @@ type statusMsg struct {
 	line   string
 	err    error
 	resent *history.Entry
+	from   int64 // the attempt resent
 }
 
 // Model is the history table.
@@ -96,8 +101,12 @@ type Model struct {
 	next    int64             // the Before of the page after it; 0 on the last page
 	read    int64             // how many ids the current text search has read
 	sel     int
-	want    int64 // the id to select when the next page arrives (a resend's)
-	query   Query
+	// resent is a resend's new attempt, to select and open once the table
+	// is read again; from is the row it was resent from, selected instead
+	// when the filter leaves the new one out.
+	resent *history.Entry
+	from   int64
+	query  Query
 
 	pageReq, openReq int // the latest request of each kind; others are stale
 	loading          bool
@@ -239,20 +248,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.rows = append(m.rows, msg.page.Rows...)
 		m.next, m.read = msg.page.Next, m.read+msg.page.Searched
 		m.sel = min(m.sel, max(len(m.rows)-1, 0))
-		if m.want != 0 {
-			for i, r := range m.rows {
-				if r.ID == m.want {
-					m.sel = i
-				}
-			}
-			m.want = 0
+		more := m.query.Text != "" && m.next > 0 && len(m.rows) < m.PageSize()
+		var opened tea.Cmd
+		if m.resent != nil && (!more || m.index(m.resent.ID) >= 0) {
+			opened = m.settleResend()
 		}
-		if m.query.Text != "" && m.next > 0 && len(m.rows) < m.PageSize() {
+		if more {
 			// The window ended before the page filled: read the next one.
 			m.loading = true
-			return m.search(msg.req, msg.cursors, m.next, m.PageSize()-len(m.rows), true)
+			return tea.Batch(opened, m.search(msg.req, msg.cursors, m.next, m.PageSize()-len(m.rows), true))
 		}
-		return nil
+		return opened
 	case statusMsg:
 		if msg.err != nil {
 			m.errLine = msg.err.Error()
@@ -261,11 +267,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.errLine, m.status = "", msg.line
 		if e := msg.resent; e != nil {
 			// The new attempt is the newest: back to the first page, where
-			// it is selected (unless the filter leaves it out) and opened.
-			m.want, m.sel = e.ID, 0
-			m.openReq++
-			opened := OpenedMsg{req: m.openReq, Entry: e}
-			return tea.Batch(m.Load(), func() tea.Msg { return opened })
+			// settleResend selects and opens it.
+			m.resent, m.from = e, msg.from
+			return tea.Batch(m.Load(), func() tea.Msg { return ResentMsg{Entry: e} })
 		}
 		return nil
 	case tea.KeyMsg:
@@ -280,6 +284,36 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	return nil
+}
+
+// settleResend selects the resent attempt's row and opens it in the
+// inspector, so that the marker and the inspector show the same attempt;
+// when the filter leaves it out, the row it was resent from stays
+// selected and the status line says where the new one went.
+func (m *Model) settleResend() tea.Cmd {
+	e, from := m.resent, m.from
+	m.resent, m.from = nil, 0
+	if i := m.index(e.ID); i >= 0 {
+		m.sel = i
+		m.openReq++
+		opened := OpenedMsg{req: m.openReq, Entry: e}
+		return func() tea.Msg { return opened }
+	}
+	if i := m.index(from); i >= 0 {
+		m.sel = i
+	}
+	m.status += " (the filter leaves it out of the table)"
+	return nil
+}
+
+// index is the row of attempt id on the page, or -1.
+func (m *Model) index(id int64) int {
+	for i, r := range m.rows {
+		if r.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
@@ -322,11 +356,16 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// CancelFilter closes the filter line, leaving the filter in force.
+func (m *Model) CancelFilter() {
+	m.filtering = false
+	m.input.Blur()
+}
+
 func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.c.KeyMap.Back):
-		m.filtering = false
-		m.input.Blur()
+		m.CancelFilter()
 		return nil
 	case key.Matches(msg, m.c.KeyMap.Open):
 		q, err := ParseQuery(m.input.Value())
@@ -399,7 +438,7 @@ func (m *Model) resend() tea.Cmd {
 		if err != nil {
 			return statusMsg{err: fmt.Errorf("resend attempt %d: %w", e.ID, err)}
 		}
-		return statusMsg{line: fmt.Sprintf("resent attempt %d as %d: %s", e.ID, id, a.Outcome), resent: &history.Entry{ID: id, Attempt: a}}
+		return statusMsg{line: fmt.Sprintf("resent attempt %d as %d: %s", e.ID, id, a.Outcome), resent: &history.Entry{ID: id, Attempt: a}, from: e.ID}
 	})
 }
 
@@ -419,22 +458,11 @@ func (m *Model) export() tea.Cmd {
 
 // View draws the table: a header, a page of rows and a status line.
 func (m *Model) View() string {
-	s := m.c.Styles
 	w := max(m.w, 1)
 	cut := lipgloss.NewStyle().MaxWidth(w)
-	lines := []string{s.Label.Render(cut.Render(common.Cursor(false) + row("TIME", "CONVERSATION", "ACTION/EVENT", "OUTCOME", "HTTP", "LATENCY")))}
-	rows := m.Rows()
-	if len(rows) == 0 && !m.loading {
-		lines = append(lines, s.Info.Render(cut.Render("no attempts match")))
-	}
-	for i, r := range rows {
-		line := cut.Render(common.Cursor(i == m.sel) + summaryRow(r, m.Latency))
-		if i == m.sel {
-			line = s.Selected.Render(line)
-		} else {
-			line = outcomeStyle(s, r.Outcome).Render(line)
-		}
-		lines = append(lines, line)
+	lines := strings.Split(m.table(w), "\n")
+	if len(m.Rows()) == 0 && !m.loading {
+		lines = append(lines, m.c.Styles.Info.Render(cut.Render("no attempts match")))
 	}
 	for len(lines) < max(m.h-1, 1) {
 		lines = append(lines, "")
@@ -473,29 +501,6 @@ func (m *Model) footer() string {
 		parts = append(parts, fmt.Sprintf("%s attempts read", engine.Commas(m.read)))
 	}
 	return s.Faint.Render(strings.Join(parts, " · "))
-}
-
-func row(at, conv, what, outcome, status, latency string) string {
-	return fmt.Sprintf("%-8s %-16s %-21s %-15s %-4s %s", at, clip(conv, 16), clip(what, 21), clip(outcome, 15), status, latency)
-}
-
-func summaryRow(r history.Summary, formatLatency func(time.Duration) string) string {
-	what := r.Target()
-	if r.Kind == engine.KindEvent {
-		what = "→ " + what
-	}
-	latency := "-"
-	if r.Latency > 0 {
-		latency = formatLatency(r.Latency)
-	}
-	return row(r.RecordedAt.Local().Format("15:04:05"), r.ConversationID, what, string(r.Outcome), r.StatusText(), latency)
-}
-
-func clip(s string, n int) string {
-	if len([]rune(s)) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 func outcomeStyle(s *common.Styles, o engine.Outcome) lipgloss.Style {

@@ -36,13 +36,17 @@ type Model struct {
 	turns []history.Turn
 	// Latency formats the attempt's latency; tests make it constant.
 	Latency func(time.Duration) string
+	// Empty is what the pane says with no attempt: how to select one
+	// where it is.
+	Empty string
 }
 
 // New returns an empty inspector.
 func New(c *common.Common) *Model {
 	vp := viewport.New(0, 0)
 	vp.KeyMap = viewport.KeyMap{} // the workbench routes its own keys
-	return &Model{c: c, vp: vp, Latency: transcript.FormatLatency}
+	return &Model{c: c, vp: vp, Latency: transcript.FormatLatency,
+		Empty: "No attempt selected. Press ↑ or ↓ to select an action call or webhook from the conversation."}
 }
 
 // SetSize sets the pane's inner size.
@@ -102,7 +106,7 @@ func (m *Model) render() {
 	}
 	a := m.attempt
 	if a == nil {
-		m.vp.SetContent(s.Info.Render(wrap("No attempt selected. Press ↑ or ↓ to select an action call or webhook from the conversation.", w)))
+		m.vp.SetContent(s.Info.Render(wrap(m.Empty, w)))
 		return
 	}
 	var b strings.Builder

@@ -33,6 +33,7 @@ type LoadedMsg struct {
 	list    []*scenarios.Scenario
 	errs    []error
 	missing string // the view's folder, absolute, when it does not exist
+	typed   bool   // the path came from the path line
 }
 
 // RanMsg is one run's result.
@@ -118,7 +119,7 @@ func (m *Model) load(path string, own bool) tea.Cmd {
 			return LoadedMsg{id: id, missing: abs}
 		}
 		list, errs := scenarios.LoadAll([]string{path})
-		return LoadedMsg{id: id, list: list, errs: errs}
+		return LoadedMsg{id: id, list: list, errs: errs, typed: !own}
 	}
 }
 
@@ -136,6 +137,11 @@ func (m *Model) Close() {
 	m.running = ""
 }
 
+func (m *Model) closePath() {
+	m.typingPath = false
+	m.path.Blur()
+}
+
 // Typing reports whether the path line has the keys.
 func (m *Model) Typing() bool { return m.typingPath }
 
@@ -145,8 +151,7 @@ func (m *Model) Typing() bool { return m.typingPath }
 func (m *Model) Back() bool {
 	switch {
 	case m.typingPath:
-		m.typingPath = false
-		m.path.Blur()
+		m.closePath()
 		return true
 	case m.result != nil || m.running != "":
 		m.Close()
@@ -167,11 +172,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.loading = false
 		m.list, m.errs, m.missing = msg.list, msg.errs, msg.missing
 		m.sel = 0
-		if len(m.list) == 1 && m.typingPath {
-			// A path to one file: run it straight away.
-			m.typingPath = false
-			m.path.Blur()
-			return m.start(m.list[0])
+		if msg.typed && m.typingPath {
+			// The path is read: the list has the keys again, and a path to
+			// one file runs straight away.
+			m.closePath()
+			if len(m.list) == 1 {
+				return m.start(m.list[0])
+			}
 		}
 		return nil
 	case StepMsg:
@@ -190,15 +197,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyMsg:
 		if m.typingPath {
-			if key.Matches(msg, k.Send) {
+			switch {
+			case key.Matches(msg, k.Send):
 				if p := strings.TrimSpace(m.path.Value()); p != "" {
 					return m.load(p, false)
 				}
-				return nil
+				m.closePath() // nothing typed: enter runs the selection
+			case key.Matches(msg, k.Prev), key.Matches(msg, k.Next):
+				m.closePath() // the arrows are the list's
+			default:
+				var cmd tea.Cmd
+				m.path, cmd = m.path.Update(msg)
+				return cmd
 			}
-			var cmd tea.Cmd
-			m.path, cmd = m.path.Update(msg)
-			return cmd
 		}
 		switch {
 		case key.Matches(msg, k.Prev):
