@@ -68,3 +68,9 @@ func (d *Dispatcher) ProbeTLS(ctx context.Context, addr string, cfg *tls.Config)
 	}
 	return tc.ConnectionState(), nil
 }
+
+// IsEvent reports whether a went to the event webhook: an event, or an
+// audit of the webhook (which names no action).
+func (a *Attempt) IsEvent() bool {
+	return a.Kind == KindEvent || a.Kind == KindAudit && a.ActionID == ""
+}

@@ -93,7 +93,7 @@ func TestAuditDemoPasses(t *testing.T) {
 		t.Errorf("the replay warn is not in system-out: %+v", c)
 	}
 
-	hist := actionbench(t, runOptions{}, "history", "--db", db, "--json", "-n", "200")
+	hist := actionbench(t, runOptions{}, "history", "--db", db, "--kind", "audit", "--json", "-n", "200")
 	var kinds []struct {
 		Kind           string `json:"kind"`
 		ConversationID string `json:"conversation_id"`

@@ -27,6 +27,7 @@ type historyFlags struct {
 	conversation string
 	action       string
 	event        string
+	kind         string
 	outcome      string
 	text         string
 	since        string
@@ -58,6 +59,7 @@ redacted before anything was stored.
 	fl.StringVarP(&f.conversation, "conversation", "c", "", "only this conversation")
 	fl.StringVar(&f.action, "action", "", "only this action id")
 	fl.StringVar(&f.event, "event", "", "only this event")
+	fl.StringVar(&f.kind, "kind", "", "only this kind: action, event, or audit (the endpoint audit's requests)")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: "+outcomeNames())
 	fl.StringVar(&f.text, "text", "", "only attempts whose stored text (ids, URL, headers, bodies, reply,\ndiagnosis) contains this, ignoring ASCII case; no index serves it,\nso it reads the history: about 3 s per million attempts, counted on\na terminal as it goes")
 	fl.StringVar(&f.since, "since", "", "only attempts recorded in this last span, e.g. 30m, 1h, 2d")
@@ -88,6 +90,13 @@ func (f *historyFlags) filter(now time.Time) (history.Filter, error) {
 			return filter, badInputf("--event: %v", err)
 		}
 		filter.Event = event
+	}
+	switch k := engine.Kind(f.kind); k {
+	case "":
+	case engine.KindAction, engine.KindEvent, engine.KindAudit:
+		filter.Kind = k
+	default:
+		return filter, badInputf("--kind %q: want action, event or audit", f.kind)
 	}
 	if f.outcome != "" {
 		filter.Outcome = engine.Outcome(f.outcome)
