@@ -132,6 +132,7 @@ func (au *Auditor) Action(ctx context.Context, act engine.Action, vars template.
 		} else {
 			c.run(ctx, r, &res)
 		}
+		policySkip(&res)
 		au.emit(rep, res)
 	}
 	return rep
@@ -211,7 +212,7 @@ func (r *actionRun) refusedCheck(ctx context.Context, res *Result, spoil func(re
 	a := r.send(ctx, res, spoil(req), conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = refused(a, 0, accepted)
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fix
 	}
 }
@@ -262,7 +263,7 @@ func checkMalformedSignature(ctx context.Context, r *actionRun, res *Result) {
 		}
 	}
 	res.Answer = strings.Join(answers, ", ")
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixMalformed
 	}
 }
@@ -279,7 +280,7 @@ func checkReplay(ctx context.Context, r *actionRun, res *Result) {
 	if c := code(a); c >= 200 && c < 300 {
 		res.Verdict = Warn // recommended, not required by the protocol
 	}
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixReplay
 	}
 }
@@ -289,6 +290,10 @@ func checkIdempotency(ctx context.Context, r *actionRun, res *Result) {
 	first := r.send(ctx, res, req, conv)
 	second := r.send(ctx, res, req, conv)
 	res.Answer = "first " + answer(first) + "; again " + answer(second)
+	if notSent(first) {
+		res.Verdict, res.Why = Skip, skippedByPolicy
+		return
+	}
 	same := code(first) == code(second) && first.Response != nil && second.Response != nil &&
 		bytes.Equal(first.Response.Body, second.Response.Body)
 	switch {
@@ -299,7 +304,7 @@ func checkIdempotency(ctx context.Context, r *actionRun, res *Result) {
 	default:
 		res.Verdict, res.Why = Warn, "the two answers differ: a delivery the endpoint sees twice (a resend after a dropped connection) does something twice"
 	}
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixIdem
 	}
 }
@@ -320,7 +325,7 @@ func checkOversize(ctx context.Context, r *actionRun, res *Result) {
 	a := r.send(ctx, res, resign(req, r.act.Secret, body), conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = oversizeVerdict(a)
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixOversize
 	}
 }
@@ -330,6 +335,8 @@ func checkOversize(ctx context.Context, r *actionRun, res *Result) {
 func oversizeVerdict(a *engine.Attempt) (Verdict, string) {
 	c := code(a)
 	switch {
+	case notSent(a):
+		return Skip, skippedByPolicy
 	case c >= 400 && c < 500:
 		return Pass, ""
 	case c >= 200 && c < 300:
@@ -353,7 +360,7 @@ func checkMalformedJSON(ctx context.Context, r *actionRun, res *Result) {
 	if res.Verdict == Warn {
 		res.Why = fmt.Sprintf("answered %d to a body that is not JSON", code(a))
 	}
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixJSON
 	}
 }
@@ -458,6 +465,10 @@ func checkMethod(ctx context.Context, r *actionRun, res *Result) {
 	var answers []string
 	grade := func(name string, a *engine.Attempt) {
 		answers = append(answers, name+" → "+status(a))
+		if notSent(a) {
+			res.Verdict, res.Why = Skip, skippedByPolicy
+			return
+		}
 		if c := code(a); c < 400 || c >= 500 {
 			res.Verdict, res.Why, res.Fix = Warn, fmt.Sprintf("%s: answered %s, not a 4xx", name, status(a)), fixMethod
 		}
@@ -484,6 +495,10 @@ func checkLatency(ctx context.Context, r *actionRun, res *Result) {
 		}
 		req, conv := r.correct(r.au.Dispatcher)
 		a := r.send(ctx, res, req, conv)
+		if notSent(a) {
+			res.Verdict, res.Answer, res.Why = Skip, answer(a), skippedByPolicy
+			return
+		}
 		d := a.Latency
 		if a.Outcome == engine.OutcomeTimeout {
 			timeouts++
@@ -509,7 +524,7 @@ func checkLatency(ctx context.Context, r *actionRun, res *Result) {
 	default:
 		res.Verdict = Pass
 	}
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixLatency
 	}
 }

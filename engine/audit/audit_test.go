@@ -225,15 +225,31 @@ func TestTLSCheck(t *testing.T) {
 	}
 }
 
-// The TLS handshakes go through the address policy: under production a
-// loopback endpoint is never dialled.
-func TestTLSCheckKeepsToThePolicy(t *testing.T) {
-	s, au := start(t, &endpoint{}, nil, 0, netpolicy.Production)
-	res := runCheck(t, au, s.URL, "tls")
-	if res.Verdict != Fail || !strings.Contains(res.Answer, "loopback") {
-		t.Errorf("%s: %s", res.Verdict, res.Answer)
+// The audit sends nowhere the address policy forbids, its TLS handshakes
+// included: under production a loopback endpoint gets nothing, the
+// baseline fails and every other check is skipped.
+func TestAuditKeepsToThePolicy(t *testing.T) {
+	ep := &countingHandler{}
+	s, au := start(t, ep, nil, 0, netpolicy.Production)
+	rep := au.Action(context.Background(), action(s.URL), nil)
+	for _, r := range rep.Results {
+		want := Skip
+		if r.ID == "baseline" {
+			want = Fail
+		}
+		if r.Verdict != want || r.Verdict == Skip && (r.Fix != "" || !strings.Contains(r.Why+r.Answer, "polic")) {
+			t.Errorf("%s: %s (%s; %s), want %s", r.ID, r.Verdict, r.Why, r.Answer, want)
+		}
+	}
+	if n := ep.n.Load(); n != 0 {
+		t.Errorf("the endpoint got %d requests", n)
 	}
 }
+
+// countingHandler counts the requests that reach it.
+type countingHandler struct{ n atomic.Int64 }
+
+func (c *countingHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) { c.n.Add(1) }
 
 // webhookEndpoint checks the token as configured.
 type webhookEndpoint struct {

@@ -53,12 +53,22 @@ func code(a *engine.Attempt) int {
 	return a.Response.Status
 }
 
+// notSent reports whether a was never sent because the address policy
+// refuses its URL: the audit, like fire, sends nowhere the policy forbids.
+func notSent(a *engine.Attempt) bool {
+	return a.Outcome == engine.OutcomeRejected && !a.Sent
+}
+
+const skippedByPolicy = "not sent: the address policy refuses this URL"
+
 // refused grades an answer to a request that must be refused: want is the
 // status that passes (0: 401 or 403); another 4xx is a warn; a 2xx or a
 // 5xx is a fail, and so is no answer within the deadline.
 func refused(a *engine.Attempt, want int, accepted string) (Verdict, string) {
 	c := code(a)
 	switch {
+	case notSent(a):
+		return Skip, skippedByPolicy
 	case c == 0 && a.Outcome == engine.OutcomeTimeout:
 		return Fail, "no answer within 8 s: the endpoint hangs on it"
 	case c == 0:
@@ -89,6 +99,8 @@ func wantText(want int) string {
 func tolerated(a *engine.Attempt, valid func(*engine.Attempt) bool) (Verdict, string) {
 	c := code(a)
 	switch {
+	case notSent(a):
+		return Skip, skippedByPolicy
 	case c == 0 && a.Outcome == engine.OutcomeTimeout:
 		return Fail, "no answer within 8 s: the endpoint hangs on it"
 	case c == 0:
@@ -124,3 +136,21 @@ func validReply(a *engine.Attempt) bool {
 
 // acknowledged reports whether a webhook's answer is a 2xx.
 func acknowledged(a *engine.Attempt) bool { return a.Outcome == engine.OutcomeAcknowledged }
+
+// needsFix reports whether a verdict comes with a fix.
+func needsFix(v Verdict) bool { return v == Warn || v == Fail }
+
+// policySkip marks a check none of whose requests was sent, the address
+// policy refusing the URL, as skipped: there is no answer to grade.
+func policySkip(res *Result) {
+	if res.ID == "baseline" || len(res.Attempts) == 0 {
+		return
+	}
+	for _, a := range res.Attempts {
+		if !notSent(a) {
+			return
+		}
+	}
+	res.Verdict, res.Why, res.Fix = Skip, skippedByPolicy, ""
+	res.Answer = answer(res.Attempts[0])
+}

@@ -3,10 +3,13 @@ package audit
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"time"
+
+	"github.com/actionbench/actionbench/engine/netpolicy"
 )
 
 // CertWarning is how close to its expiry a certificate earns a warn.
@@ -36,6 +39,11 @@ func tlsCheck(ctx context.Context, au *Auditor, raw string, res *Result) {
 	state, err := au.Dispatcher.ProbeTLS(ctx, addr, &tls.Config{
 		ServerName: u.Hostname(), MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
 	})
+	var refusal *netpolicy.Refusal
+	if errors.As(err, &refusal) {
+		res.Verdict, res.Answer, res.Why = Skip, "not dialled: "+err.Error(), skippedByPolicy
+		return
+	}
 	if err != nil {
 		res.Verdict, res.Answer = Fail, "handshake failed: "+err.Error()
 		res.Why = "the platform cannot connect"

@@ -97,6 +97,7 @@ func (au *Auditor) Webhook(ctx context.Context, wh engine.Webhook, events []engi
 		}
 		res := Result{Check: c.Check}
 		c.run(ctx, r, &res)
+		policySkip(&res)
 		au.emit(rep, res)
 	}
 	return rep
@@ -203,7 +204,7 @@ func (r *webhookRun) tolerate(ctx context.Context, res *Result, body func([]byte
 	a := r.send(ctx, res, r.events[0], req, conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = tolerated(a, acknowledged)
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fix
 	}
 }
@@ -224,7 +225,7 @@ func checkWebhookOversize(ctx context.Context, r *webhookRun, res *Result) {
 	a := r.send(ctx, res, r.events[0], req, conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = oversizeVerdict(a)
-	if res.Verdict != Pass {
+	if needsFix(res.Verdict) {
 		res.Fix = fixOversize
 	}
 }
