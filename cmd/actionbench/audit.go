@@ -291,7 +291,7 @@ func writeResult(w io.Writer, st styles, r audit.Result) {
 	}
 	line := fmt.Sprintf("  %s  %-20s %s", verdict, r.Name, r.Answer)
 	fmt.Fprintln(w, ansi.Truncate(line, 80, "…"))
-	if r.Why != "" {
+	if r.Why != "" && r.Verdict != audit.Skip {
 		fmt.Fprint(w, hang("        why: ", r.Why, 80))
 	}
 	if r.Fix != "" {
@@ -300,23 +300,28 @@ func writeResult(w io.Writer, st styles, r audit.Result) {
 }
 
 func writeAuditSummary(w io.Writer, st styles, reports []*audit.Report) {
-	var pass, warn, fail int
+	var pass, warn, fail, skip int
 	for _, r := range reports {
 		pass += r.Count(audit.Pass)
 		warn += r.Count(audit.Warn)
 		fail += r.Count(audit.Fail)
+		skip += r.Count(audit.Skip)
 	}
-	text := fmt.Sprintf("\n%d passed, %d warnings, %d failed", pass, warn, fail)
+	text := fmt.Sprintf("%d passed, %d warnings, %d failed", pass, warn, fail)
+	if skip > 0 {
+		text += fmt.Sprintf(", %d skipped", skip)
+	}
 	if fail > 0 {
 		text = st.bad.Render(text)
 	}
-	fmt.Fprintln(w, text)
+	fmt.Fprintln(w, "\n"+text)
 }
 
 type auditJSON struct {
 	Passed   int             `json:"passed"`
 	Warnings int             `json:"warnings"`
 	Failed   int             `json:"failed"`
+	Skipped  int             `json:"skipped"`
 	Reports  []*audit.Report `json:"reports"`
 }
 
@@ -329,6 +334,7 @@ func writeAuditJSON(w io.Writer, reports []*audit.Report) error {
 		out.Passed += r.Count(audit.Pass)
 		out.Warnings += r.Count(audit.Warn)
 		out.Failed += r.Count(audit.Fail)
+		out.Skipped += r.Count(audit.Skip)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
