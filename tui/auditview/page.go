@@ -82,6 +82,11 @@ var (
 	endpointKey = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "endpoint"))
 	runKey      = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run audit"))
 	checkKey    = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "check"))
+
+	prevEndpoint = key.NewBinding(key.WithKeys("left"))
+	nextEndpoint = key.NewBinding(key.WithKeys("right"))
+	prevCheck    = key.NewBinding(key.WithKeys("up"))
+	nextCheck    = key.NewBinding(key.WithKeys("down"))
 )
 
 // Init shows the page as it was left: a run goes on while it is away.
@@ -100,28 +105,26 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.running = false
 		}
 	case tea.KeyMsg:
-		switch msg.String() {
-		case "left":
-			if len(p.targets) > 0 && !p.running {
-				p.chosen = (p.chosen + len(p.targets) - 1) % len(p.targets)
-			}
-		case "right":
-			if len(p.targets) > 0 && !p.running {
-				p.chosen = (p.chosen + 1) % len(p.targets)
-			}
-		case "up":
+		n := len(p.targets)
+		switch {
+		case key.Matches(msg, prevEndpoint) && n > 0 && !p.running:
+			p.chosen = (p.chosen + n - 1) % n
+		case key.Matches(msg, nextEndpoint) && n > 0 && !p.running:
+			p.chosen = (p.chosen + 1) % n
+		case key.Matches(msg, prevCheck):
 			p.selected = max(p.selected-1, 0)
-		case "down":
+		case key.Matches(msg, nextCheck):
 			p.selected = min(p.selected+1, max(len(p.results)-1, 0))
-		case "enter":
+		case key.Matches(msg, runKey):
 			return p.start()
 		}
 	}
 	return nil
 }
 
-// start runs the audit of the chosen endpoint in a goroutine of its own;
-// its results come back one message at a time.
+// start runs the audit of the chosen endpoint in a command of its own;
+// its results come back one message at a time through a channel, read by
+// a re-armed wait, and the run's id drops any that come too late.
 func (p *Page) start() tea.Cmd {
 	if p.running || len(p.targets) == 0 || p.opts.Dispatcher == nil {
 		return nil
@@ -142,7 +145,7 @@ func (p *Page) start() tea.Cmd {
 	if opts.Record != nil {
 		au.OnAttempt = func(a *engine.Attempt) { opts.Record(ctx, a) }
 	}
-	go func() {
+	runAudit := func() tea.Msg {
 		defer close(ch)
 		defer cancel()
 		if t.action != nil {
@@ -151,8 +154,9 @@ func (p *Page) start() tea.Cmd {
 			au.Webhook(ctx, *opts.Workspace.Webhook, nil)
 		}
 		ch <- doneMsg{run}
-	}()
-	return next(ch)
+		return nil
+	}
+	return tea.Batch(runAudit, next(ch))
 }
 
 // next waits for a run's next message; nil once the run has ended.
