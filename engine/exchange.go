@@ -38,6 +38,10 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	}
 	st := &exchangeState{}
 	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.remote = info.Conn.RemoteAddr() }
+	st.trace.TLSHandshakeDone = func(cs tls.ConnectionState, err error) {
+		st.handshake = err == nil
+		st.alpn = cs.NegotiatedProtocol
+	}
 	body := a.Request.Body
 	req := (&http.Request{
 		Method: a.Request.Method,
@@ -59,6 +63,11 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	if err != nil {
 		a.Latency = time.Since(a.Started)
 		d.transportFailure(ctx, a, err, nil)
+		if a.Outcome == OutcomeTransportError && st.handshake && st.alpn == "" && errors.Is(err, io.EOF) {
+			// A server that speaks only HTTP/2 but lets an HTTP/1.1 client
+			// finish the handshake (Go's, for one) then hangs up at once.
+			a.Diagnosis = "the endpoint closed the connection without sending a response, and its TLS handshake did not agree to HTTP/1.1: if it speaks only HTTP/2, enable HTTP/1.1 on the server (the platform calls over HTTP/1.1); otherwise check its logs for a crash"
+		}
 		return false
 	}
 	defer resp.Body.Close()
@@ -93,8 +102,10 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 // exchangeState is the trace that sees an exchange's connection, and what
 // it saw, in one allocation.
 type exchangeState struct {
-	trace  httptrace.ClientTrace
-	remote net.Addr // the connection the request (last) went out on
+	trace     httptrace.ClientTrace
+	remote    net.Addr // the connection the request (last) went out on
+	handshake bool     // a TLS handshake completed during this exchange
+	alpn      string   // the protocol it agreed on, if any
 }
 
 // replayable is the header key that makes net/http treat a POST as safe to

@@ -10,7 +10,9 @@ import (
 // over the limit) — through the dispatcher's own transport: the address
 // policy, HTTP/1.1, the deadline and the response body limit. It signs
 // nothing and takes no call of any rate limit. It is for probing an
-// endpoint's defences; Fire is what the platform does.
+// endpoint's defences; Fire is what the platform does. The framing is
+// net/http's to write: Host comes from the URL, Content-Length from the
+// body, and such keys in req.Header are not sent.
 //
 // The attempt records the request, the response (Body decoded and capped),
 // Started, Latency, Sent, RemoteAddr and ProductionWouldReject. Outcome

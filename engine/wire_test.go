@@ -137,6 +137,15 @@ func TestHTTP2OnlyEndpoint(t *testing.T) {
 		{"refused in the handshake (ALPN h2 only)", func(t *testing.T) (string, *Dispatcher) {
 			return alertServer(t), newTestDispatcher(t, nil, Options{})
 		}},
+		{"lets HTTP/1.1 in, then hangs up (Go's HTTP/2-only server)", func(t *testing.T) (string, *Dispatcher) {
+			s := httptest.NewUnstartedServer(jsonReply(200, messageBody))
+			s.Config.Protocols = new(http.Protocols)
+			s.Config.Protocols.SetHTTP2(true)
+			s.EnableHTTP2 = true
+			s.StartTLS()
+			t.Cleanup(s.Close)
+			return s.URL, newTestDispatcher(t, &endpoint{Server: s}, Options{})
+		}},
 		{"HTTP/2 frames in answer", func(t *testing.T) (string, *Dispatcher) {
 			s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
@@ -286,5 +295,30 @@ func TestSend(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHandshakeOffersHTTP11Only: the TLS handshake asks for HTTP/1.1 and
+// nothing else, and the exchange is HTTP/1.1, as the platform's client is.
+func TestHandshakeOffersHTTP11Only(t *testing.T) {
+	offered := make(chan []string, 1)
+	s := httptest.NewUnstartedServer(jsonReply(200, messageBody))
+	s.EnableHTTP2 = true // the server would speak HTTP/2 if asked
+	s.TLS = &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		select {
+		case offered <- hello.SupportedProtos:
+		default:
+		}
+		return nil, nil
+	}}
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	d := newTestDispatcher(t, &endpoint{Server: s}, Options{})
+	a := d.Fire(context.Background(), testCall(t, s.URL))
+	if a.Outcome != OutcomeMessage || a.Response.Proto != "HTTP/1.1" {
+		t.Fatalf("outcome %s (%s), proto %v: want message over HTTP/1.1", a.Outcome, a.Diagnosis, a.Response)
+	}
+	if got := <-offered; len(got) != 1 || got[0] != "http/1.1" {
+		t.Errorf("ALPN offered %q, want exactly [http/1.1]", got)
 	}
 }

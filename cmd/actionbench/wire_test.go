@@ -95,6 +95,10 @@ func TestFireHTTP2OnlyEndpoint(t *testing.T) {
 	if strings.Contains(res.stdout, "malformed") {
 		t.Errorf("output calls the answer malformed:\n%s", res.stdout)
 	}
+	res = actionbench(t, runOptions{}, "fire", "ping", "--workspace", ws, "--json")
+	if j := decodeFire(t, res.stdout); j.Outcome != "transport_error" || j.LatencyMS >= 1000 || !strings.Contains(j.Diagnosis, "HTTP/2") {
+		t.Errorf("--json: outcome %q after %.0f ms (%s): want transport_error naming HTTP/2 within 1 s", j.Outcome, j.LatencyMS, j.Diagnosis)
+	}
 }
 
 // TestRunKeepAliveClosedByTheEndpoint runs three calls in one process
