@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // Trigger is what fired an action, as the platform names it on the wire.
@@ -11,10 +12,10 @@ type Trigger string
 
 // The four triggers of the custom-action protocol.
 const (
-	TriggerIntent Trigger = "ai_intent"
-	TriggerButton Trigger = "button_click"
-	TriggerLead   Trigger = "lead_captured"
-	TriggerManual Trigger = "manual"
+	TriggerIntent Trigger = wire.TriggerIntent
+	TriggerButton Trigger = wire.TriggerButton
+	TriggerLead   Trigger = wire.TriggerLead
+	TriggerManual Trigger = wire.TriggerManual
 )
 
 // Triggers lists every trigger, in the reference's order.

@@ -1,11 +1,13 @@
 package engine
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // What the bot tells the visitor. Diagnoses, stack traces and 5xx bodies
@@ -19,70 +21,66 @@ const (
 	shapesAdviceInvalid = "; " + shapesAdvice
 )
 
-// actionReply is the recognised content of a JSON object response.
+// actionReply is what an object response says: the reply's members that
+// have the right type (the last one counts when a key repeats), and what
+// is wrong or odd about the rest.
 type actionReply struct {
-	message, errText string
-	data             []byte
-	has              [3]bool // message, data, error present with the right type
-	problem          string  // a recognised key with the wrong type
-	unknown          []string
-	duplicate        []string
+	wire.ActionReply
+	problem   string // a recognised key with the wrong type
+	unknown   []string
+	duplicate []string
 }
 
-const (
-	keyMessage = iota
-	keyData
-	keyError
-)
-
-// parseReply reads an object response. body must have passed jsonProblem.
-func parseReply(body []byte) actionReply {
+// parseReply reads an object response, or says why body is not a JSON
+// object.
+func parseReply(body []byte) (actionReply, string) {
 	var r actionReply
-	var seen [3]bool
-	members(body, func(m member) {
-		idx := -1
+	ms, notObject := readObject(body)
+	seen := map[string]bool{}
+	for _, m := range ms {
+		want := "string"
 		switch m.key {
-		case "message":
-			idx = keyMessage
+		case "message", "error":
 		case "data":
-			idx = keyData
-		case "error":
-			idx = keyError
+			want = "object"
 		default:
 			r.unknown = append(r.unknown, m.key)
-			return
+			continue
 		}
-		if seen[idx] {
+		if seen[m.key] {
 			r.duplicate = append(r.duplicate, m.key)
 		}
-		seen[idx] = true
-		kind := jsonKind(m.raw)
-		want := "string"
-		if idx == keyData {
-			want = "object"
-		}
-		if kind != want {
-			r.has[idx] = false
+		seen[m.key] = true
+		if kind := jsonKind(m.raw); kind != want {
+			r.set(m.key, nil)
 			if r.problem == "" {
 				r.problem = fmt.Sprintf(`"%s" is %s %s, not %s %s`, m.key, article(kind), kind, article(want), want)
 			}
-			return
+			continue
 		}
-		r.has[idx] = true
-		switch idx {
-		case keyMessage:
-			r.message = decodeString(m.raw)
-		case keyData:
-			r.data = m.raw
-		case keyError:
-			r.errText = decodeString(m.raw)
-		}
-	})
-	return r
+		r.set(m.key, m.raw)
+	}
+	return r, notObject
 }
 
-func decodeString(raw []byte) string {
-	return unquote(raw)
+// set decodes raw into the reply's field for key; nil clears the field.
+func (r *actionReply) set(key string, raw []byte) {
+	switch key {
+	case "message":
+		r.Message = decodeText(raw)
+	case "error":
+		r.Error = decodeText(raw)
+	case "data":
+		r.Data = raw
+	}
+}
+
+func decodeText(raw []byte) *string {
+	if raw == nil {
+		return nil
+	}
+	s := decodeString(raw)
+	return &s
 }
 
 func article(kind string) string {
@@ -119,18 +117,18 @@ func classifyAction(a *Attempt) {
 func classifySuccess(a *Attempt) {
 	r := a.Response
 	body := r.Body
-	if len(trimSpace(body)) == 0 {
+	if isBlank(body) {
 		a.fail(OutcomeInvalidResponse, fmt.Sprintf("%s with an empty body%s", statusText(r.Status), shapesAdviceInvalid))
 		return
 	}
-	if problem := jsonProblem(body); problem != "" {
+	reply, problem := parseReply(body)
+	if problem != "" {
 		if ct := mediaType(r.Header); ct != "" && ct != "application/json" && !strings.HasSuffix(ct, "+json") {
 			problem = fmt.Sprintf("response is %s, not JSON", ct)
 		}
 		a.fail(OutcomeInvalidResponse, problem+shapesAdviceInvalid)
 		return
 	}
-	reply := parseReply(body)
 	if reply.problem != "" {
 		a.fail(OutcomeInvalidResponse, reply.problem+shapesAdviceInvalid)
 		return
@@ -144,16 +142,16 @@ func classifySuccess(a *Attempt) {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("Content-Type is %s: declare application/json", shown))
 	}
 	switch {
-	case reply.has[keyError]:
+	case reply.Error != nil:
 		a.Outcome = OutcomeError
-		a.BotReply = problemReply(reply.errText)
-		a.Diagnosis = fmt.Sprintf("the endpoint reported an error with %s: %q; the bot relays it to the visitor", statusText(r.Status), reply.errText)
-	case reply.has[keyMessage]:
+		a.BotReply = problemReply(*reply.Error)
+		a.Diagnosis = fmt.Sprintf("the endpoint reported an error with %s: %q; the bot relays it to the visitor", statusText(r.Status), *reply.Error)
+	case reply.Message != nil:
 		a.Outcome = OutcomeMessage
-		a.BotReply = reply.message
-	case reply.has[keyData]:
+		a.BotReply = *reply.Message
+	case reply.Data != nil:
 		a.Outcome = OutcomeData
-		a.BotReply = ComposeData(reply.data)
+		a.BotReply = ComposeData(reply.Data)
 	default:
 		keys := "none"
 		if len(reply.unknown) > 0 {
@@ -165,21 +163,19 @@ func classifySuccess(a *Attempt) {
 
 func (r actionReply) warnings() []string {
 	var w []string
-	present := 0
-	for _, h := range r.has {
-		if h {
-			present++
+	var names []string
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{{"message", r.Message != nil}, {"data", r.Data != nil}, {"error", r.Error != nil}} {
+		if f.present {
+			names = append(names, `"`+f.name+`"`)
 		}
 	}
+	present := len(names)
 	if present > 1 {
-		var names []string
-		for i, name := range []string{"message", "data", "error"} {
-			if r.has[i] {
-				names = append(names, `"`+name+`"`)
-			}
-		}
 		winner := names[len(names)-1]
-		if !r.has[keyError] {
+		if r.Error == nil {
 			winner = `"message"`
 		}
 		w = append(w, fmt.Sprintf("the response has %s: %s wins (error, then message, then data); return one", strings.Join(names, " and "), winner))
@@ -196,10 +192,8 @@ func (r actionReply) warnings() []string {
 func classifyClientError(a *Attempt) {
 	r := a.Response
 	var errText string
-	if len(trimSpace(r.Body)) > 0 && jsonProblem(r.Body) == "" {
-		if reply := parseReply(r.Body); reply.has[keyError] {
-			errText = reply.errText
-		}
+	if reply, notObject := parseReply(r.Body); notObject == "" && reply.Error != nil {
+		errText = *reply.Error
 	}
 	a.Outcome = OutcomeError
 	a.BotReply = problemReply(errText)
@@ -258,7 +252,7 @@ func mediaType(h http.Header) string {
 
 // bodyHint describes a body for a developer: its type and its first line.
 func bodyHint(r *Response) string {
-	body := trimSpace(r.Body)
+	body := bytes.TrimSpace(r.Body)
 	if len(body) == 0 {
 		return " with an empty body"
 	}
@@ -274,12 +268,9 @@ func bodyHint(r *Response) string {
 	if ct == "" {
 		ct = "untyped"
 	}
-	if ct == "application/json" && jsonProblem(r.Body) == "" {
-		var probe struct {
-			Error string `json:"error"`
-		}
-		if json.Unmarshal(r.Body, &probe) == nil && probe.Error != "" {
-			return fmt.Sprintf(" (error %q)", probe.Error)
+	if ct == "application/json" {
+		if reply, notObject := parseReply(r.Body); notObject == "" && reply.Error != nil && *reply.Error != "" {
+			return fmt.Sprintf(" (error %q)", *reply.Error)
 		}
 	}
 	return fmt.Sprintf(" (%s body starting %q)", ct, first)

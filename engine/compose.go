@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -8,69 +12,76 @@ import (
 // ComposeData turns a data response ({"order_id": "12345", "status":
 // "shipped"}) into the sentence the bot says: "Here's what I found: order
 // id 12345, status shipped." Keys keep the endpoint's order; nested values
-// are summarised rather than dumped.
+// are summarised rather than dumped. raw must be a valid JSON object.
 func ComposeData(raw []byte) string {
-	var parts []string
-	members(raw, func(m member) {
-		if v, ok := describe(m.raw); ok {
-			parts = append(parts, humanize(m.key)+" "+v)
-		}
-	})
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers as the endpoint wrote them
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return noDetails
+	}
+	parts := describeMembers(dec)
 	if len(parts) == 0 {
-		return "I looked that up, but there are no details to share."
+		return noDetails
 	}
 	return "Here's what I found: " + strings.Join(parts, ", ") + "."
 }
 
-// describe renders a value for a sentence; null is left out.
-func describe(raw []byte) (string, bool) {
-	raw = trimSpace(raw)
-	switch jsonKind(raw) {
-	case "null":
+const noDetails = "I looked that up, but there are no details to share."
+
+// describeMembers reads an object's members up to and including its '}',
+// one "key value" phrase per member that is not null.
+func describeMembers(dec *json.Decoder) []string {
+	var parts []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return parts
+		}
+		key, _ := t.(string)
+		if v, ok := describe(dec); ok {
+			parts = append(parts, humanize(key)+" "+v)
+		}
+	}
+	dec.Token() // '}'
+	return parts
+}
+
+// describe reads the next value and renders it for a sentence; null is
+// left out. Reading tokens in one pass keeps deep documents linear.
+func describe(dec *json.Decoder) (string, bool) {
+	t, err := dec.Token()
+	if err != nil {
 		return "", false
-	case "string":
-		return unquote(raw), true
-	case "object":
-		var parts []string
-		members(raw, func(m member) {
-			if v, ok := describe(m.raw); ok {
-				parts = append(parts, humanize(m.key)+" "+v)
-			}
-		})
-		return "(" + strings.Join(parts, ", ") + ")", true
-	case "array":
+	}
+	switch v := t.(type) {
+	case nil:
+		return "", false
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case json.Delim:
+		if v == '{' {
+			return "(" + strings.Join(describeMembers(dec), ", ") + ")", true
+		}
 		var items []string
-		elements(raw, func(el []byte) {
-			if v, ok := describe(el); ok {
+		for dec.More() {
+			if v, ok := describe(dec); ok {
 				items = append(items, v)
 			}
-		})
+		}
+		dec.Token() // ']'
 		switch {
 		case len(items) == 0:
 			return "none", true
 		case len(items) > 5:
-			return strings.Join(items[:5], ", ") + " and " + itoa(len(items)-5) + " more", true
+			return strings.Join(items[:5], ", ") + " and " + commas(len(items)-5) + " more", true
 		}
 		return strings.Join(items, ", "), true
 	}
-	return string(raw), true
-}
-
-// elements calls fn for each element of a valid JSON array.
-func elements(raw []byte, fn func([]byte)) {
-	i := skipSpace(raw, 0) + 1
-	for {
-		i = skipSpace(raw, i)
-		if i >= len(raw) || raw[i] == ']' {
-			return
-		}
-		if raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
-		end := skipValue(raw, i)
-		fn(raw[i:end])
-		i = end
-	}
+	return fmt.Sprint(t), true
 }
 
 // humanize turns order_id, orderId and Order-ID into "order id".
@@ -98,5 +109,3 @@ func humanize(key string) string {
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
 }
-
-func itoa(n int) string { return commas(n) }

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // Webhook is a workspace's event webhook: one URL, a Bearer token and the
@@ -103,80 +105,28 @@ func (d *Dispatcher) sendEvent(ctx context.Context, a *Attempt) {
 	}
 }
 
-// eventBody renders the reference's payload for the event, keys in its order.
+// eventBody renders the event's payload as its wire type.
 func eventBody(call *EventCall, now time.Time) []byte {
 	f := call.Fields
-	b := make([]byte, 0, 256+len(f.Message)+len(f.Response)+len(f.TicketText))
-	field := func(key, value string) {
-		b = append(b, ',', '"')
-		b = append(b, key...)
-		b = append(b, '"', ':')
-		b = template.AppendString(b, value)
-	}
-	stamp := func(key string) {
-		b = append(b, `,"`...)
-		b = append(b, key...)
-		b = append(b, `":"`...)
-		b = appendTimestamp(b, now)
-		b = append(b, '"')
-	}
-	b = append(b, `{"event_type":`...)
-	b = template.AppendString(b, string(call.Event))
-	b = append(b, `,"bot_id":`...)
-	b = appendBotID(b, call.Chatbot.ID)
-	field("visitor_id", f.VisitorID)
+	head := wire.EventHeader{EventType: string(call.Event), BotID: wire.BotID(call.Chatbot.ID), VisitorID: f.VisitorID}
+	at := wire.Time(now)
+	var msg any
 	switch call.Event {
 	case EventMessageReceived:
-		field("message", f.Message)
-		field("type", orDefault(f.MessageType, "text"))
-		field("intent", f.Intent)
-		stamp("timestamp")
+		msg = wire.MessageReceived{EventHeader: head, Message: f.Message, Type: cmp.Or(f.MessageType, "text"), Intent: f.Intent, Timestamp: at}
 	case EventTicketCreated:
-		field("ticket_number", f.TicketNumber)
-		b = append(b, `,"ticket_data":{"name":`...)
-		b = template.AppendString(b, f.TicketName)
-		b = append(b, `,"email":`...)
-		b = template.AppendString(b, f.TicketEmail)
-		b = append(b, `,"description":`...)
-		b = template.AppendString(b, f.TicketText)
-		b = append(b, '}')
-		stamp("timestamp")
+		msg = wire.TicketCreated{EventHeader: head, TicketNumber: f.TicketNumber,
+			TicketData: wire.TicketData{Name: f.TicketName, Email: f.TicketEmail, Description: f.TicketText}, Timestamp: at}
 	case EventLiveChatRequested:
-		field("session_status", orDefault(f.SessionStatus, "pending"))
-		field("message", f.Message)
-		stamp("request_time")
+		msg = wire.LiveChatRequested{EventHeader: head, SessionStatus: cmp.Or(f.SessionStatus, "pending"), Message: f.Message, RequestTime: at}
 	case EventBeforeResponseSent:
-		b = append(b, `,"response":{"response":`...)
-		b = template.AppendString(b, f.Response)
-		b = append(b, `,"type":`...)
-		b = template.AppendString(b, orDefault(f.ResponseType, "text"))
-		b = append(b, '}')
-		field("message", f.Message)
-		field("source_type", orDefault(f.SourceType, "bot"))
-		field("intent", f.Intent)
-		stamp("timestamp")
+		msg = wire.BeforeResponseSent{EventHeader: head,
+			Response: wire.BotResponse{Response: f.Response, Type: cmp.Or(f.ResponseType, "text")},
+			Message:  f.Message, SourceType: cmp.Or(f.SourceType, "bot"), Intent: f.Intent, Timestamp: at}
+	default:
+		msg = head // an event the protocol lacks; Emit's callers parse events first
 	}
-	return append(b, '}')
-}
-
-// appendBotID writes a numeric chatbot id as a JSON number, as the
-// reference's payloads show ("bot_id": 21), and any other id as a string.
-func appendBotID(b []byte, id string) []byte {
-	numeric := id != "" && len(id) < 16 && (id[0] != '0' || id == "0")
-	for i := 0; i < len(id) && numeric; i++ {
-		numeric = id[i] >= '0' && id[i] <= '9'
-	}
-	if numeric {
-		return append(b, id...)
-	}
-	return template.AppendString(b, id)
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return mustMarshal(make([]byte, 0, envelopeSize+len(f.Message)+len(f.Response)+len(f.TicketText)), msg)
 }
 
 // classifyEvent decides the outcome of a complete response to an event
@@ -207,14 +157,11 @@ func classifyEvent(a *Attempt) {
 
 // errorHint quotes the endpoint's error text for a 4xx, JSON or plain.
 func errorHint(r *Response) string {
-	body := trimSpace(r.Body)
-	if len(body) == 0 {
+	if isBlank(r.Body) {
 		return ""
 	}
-	if jsonProblem(body) == "" {
-		if reply := parseReply(body); reply.has[keyError] {
-			return fmt.Sprintf(" with error %q", reply.errText)
-		}
+	if reply, notObject := parseReply(r.Body); notObject == "" && reply.Error != nil {
+		return fmt.Sprintf(" with error %q", *reply.Error)
 	}
 	return bodyHint(r)
 }
@@ -223,64 +170,68 @@ func errorHint(r *Response) string {
 // platform would not act on leaves the conversation unchanged and earns a
 // warning saying why.
 func interpretEventReply(event Event, r *Response, warnings []string) (ReplyAction, string, []string) {
-	body := trimSpace(r.Body)
-	if len(body) == 0 {
+	if isBlank(r.Body) {
 		return ReplyNone, "", warnings
 	}
-	if problem := jsonProblem(body); problem != "" {
+	ms, problem := readObject(r.Body)
+	if problem != "" {
 		return ReplyNone, "", append(warnings, "the answer is not a JSON object ("+problem+"): the platform ignores it and the conversation goes on unchanged")
 	}
-	var action, response []byte
-	members(body, func(m member) {
+	// The last of a repeated key counts, as in encoding/json.
+	var action json.RawMessage
+	var reply wire.WebhookReply
+	for _, m := range ms {
 		switch m.key {
 		case "action":
 			action = m.raw
 		case "response":
-			response = m.raw
+			reply.Response = m.raw
 		}
-	})
+	}
 	if action == nil {
 		return ReplyNone, "", warnings
 	}
-	if jsonKind(action) != "string" {
-		return ReplyNone, "", append(warnings, fmt.Sprintf(`"action" is %s %s, not a string: the reply is ignored`, article(jsonKind(action)), jsonKind(action)))
+	if kind := jsonKind(action); kind != "string" {
+		return ReplyNone, "", append(warnings, fmt.Sprintf(`"action" is %s %s, not a string: the reply is ignored`, article(kind), kind))
 	}
-	switch name := unquote(action); ReplyAction(name) {
+	reply.Action = decodeString(action)
+	switch ReplyAction(reply.Action) {
 	case ReplySkip:
 		if event != EventBeforeResponseSent {
 			warnings = append(warnings, fmt.Sprintf(`"skip" only means something for before_response_sent; on %s the platform has no reply to skip`, event))
 		}
 		return ReplySkip, "", warnings
 	case ReplyOverride:
-		text, problem := overrideText(response)
+		text, problem := overrideText(reply.Response)
 		if problem != "" {
 			return ReplyNone, "", append(warnings, "override_response "+problem+": the reply is left unchanged")
 		}
 		return ReplyOverride, text, warnings
 	default:
-		return ReplyNone, "", append(warnings, fmt.Sprintf(`"action" is %q: the platform knows "override_response" and "skip"; the reply is left unchanged`, name))
+		return ReplyNone, "", append(warnings, fmt.Sprintf(`"action" is %q: the platform knows "override_response" and "skip"; the reply is left unchanged`, reply.Action))
 	}
 }
 
 // overrideText reads R of {"action":"override_response","response":R}: a
 // string, or an object with a string "response".
-func overrideText(raw []byte) (string, string) {
+func overrideText(raw json.RawMessage) (string, string) {
 	switch kind := jsonKind(raw); kind {
 	case "nothing":
 		return "", `has no "response"`
 	case "string":
-		return unquote(trimSpace(raw)), ""
+		return decodeString(raw), ""
 	case "object":
 		var text []byte
-		members(trimSpace(raw), func(m member) {
+		ms, _ := readObject(raw)
+		for _, m := range ms {
 			if m.key == "response" {
 				text = m.raw
 			}
-		})
+		}
 		if text == nil || jsonKind(text) != "string" {
 			return "", `has an object "response" without a string "response" inside`
 		}
-		return unquote(trimSpace(text)), ""
+		return decodeString(text), ""
 	default:
 		return "", fmt.Sprintf(`has %s %s "response", not a string or an object`, article(kind), kind)
 	}

@@ -1,16 +1,20 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/actionbench/actionbench/engine/wire"
+)
 
 // Event is an event webhook's name, as the platform sends it in event_type.
 type Event string
 
 // The four events of the webhook protocol.
 const (
-	EventMessageReceived    Event = "on_message_received"
-	EventTicketCreated      Event = "on_ticket_created"
-	EventLiveChatRequested  Event = "on_live_chat_requested"
-	EventBeforeResponseSent Event = "before_response_sent"
+	EventMessageReceived    Event = wire.EventMessageReceived
+	EventTicketCreated      Event = wire.EventTicketCreated
+	EventLiveChatRequested  Event = wire.EventLiveChatRequested
+	EventBeforeResponseSent Event = wire.EventBeforeResponseSent
 )
 
 // Events lists every event, in the reference's order.
@@ -32,6 +36,6 @@ type ReplyAction string
 // The reply actions a webhook can ask for.
 const (
 	ReplyNone     ReplyAction = ""
-	ReplyOverride ReplyAction = "override_response"
-	ReplySkip     ReplyAction = "skip"
+	ReplyOverride ReplyAction = wire.ReplyOverride
+	ReplySkip     ReplyAction = wire.ReplySkip
 )

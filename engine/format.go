@@ -38,24 +38,3 @@ func Commas(n int64) string {
 	}
 	return s
 }
-
-// timestampLayout is the reference's timestamp: RFC 3339, UTC, to the second.
-const timestampLayout = "2006-01-02T15:04:05Z"
-
-// appendTimestamp appends t, which must be in UTC, in timestampLayout. It
-// writes the digits directly: every request carries a timestamp, and
-// AppendFormat interprets its layout each time.
-func appendTimestamp(b []byte, t time.Time) []byte {
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, timestampLayout)
-	}
-	hour, minute, second := t.Clock()
-	return append(b,
-		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
-		byte('0'+month/10), byte('0'+month%10), '-',
-		byte('0'+day/10), byte('0'+day%10), 'T',
-		byte('0'+hour/10), byte('0'+hour%10), ':',
-		byte('0'+minute/10), byte('0'+minute%10), ':',
-		byte('0'+second/10), byte('0'+second%10), 'Z')
-}

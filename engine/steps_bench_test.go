@@ -17,6 +17,14 @@ func BenchmarkStepBody(b *testing.B) {
 	}
 }
 
+func BenchmarkStepEventBody(b *testing.B) {
+	call := testEvent("https://127.0.0.1/hook", EventBeforeResponseSent)
+	b.ReportAllocs()
+	for b.Loop() {
+		eventBody(&call, testStart)
+	}
+}
+
 func BenchmarkStepSign(b *testing.B) {
 	d := New(Options{})
 	call := benchCall(b, "https://127.0.0.1/hook")

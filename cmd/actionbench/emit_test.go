@@ -136,6 +136,13 @@ func TestEmit(t *testing.T) {
 			if err := json.Unmarshal([]byte(res.stdout), &j); err != nil {
 				t.Fatalf("--json output is not JSON: %v\n%s", err, res.stdout)
 			}
+			var keys map[string]json.RawMessage
+			_ = json.Unmarshal([]byte(res.stdout), &keys)
+			for _, k := range []string{"reply_action", "override"} {
+				if _, ok := keys[k]; !ok {
+					t.Errorf("%q is missing: an event's answer is always printed, empty when it asked for nothing", k)
+				}
+			}
 			if j.Outcome != tt.outcome || j.ReplyAction != tt.action || j.Override != tt.override || j.Event != tt.event {
 				t.Errorf("outcome %q, reply_action %q, override %q, event %q; want %q, %q, %q, %q",
 					j.Outcome, j.ReplyAction, j.Override, j.Event, tt.outcome, tt.action, tt.override, tt.event)

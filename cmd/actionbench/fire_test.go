@@ -626,6 +626,15 @@ func TestFireOutcomes(t *testing.T) {
 				t.Fatalf("endpoint got %d requests, want %d", n, tt.wantRequests)
 			}
 			j := decodeFire(t, res.stdout)
+			var keys map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(res.stdout), &keys); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"reply_action", "override", "event"} {
+				if v, ok := keys[k]; ok {
+					t.Errorf("%q: %s is printed for an action; only event webhooks have it", k, v)
+				}
+			}
 			if j.Outcome != tt.wantOutcome {
 				t.Errorf("outcome = %q, want %q (diagnosis %q)", j.Outcome, tt.wantOutcome, j.Diagnosis)
 			}

@@ -30,16 +30,18 @@ type attemptJSON struct {
 	Kind                  engine.Kind    `json:"kind"`
 	ActionID              string         `json:"action_id,omitempty"`
 	Event                 engine.Event   `json:"event,omitempty"`
-	ReplyAction           string         `json:"reply_action"`
-	Override              string         `json:"override"`
-	ConversationID        string         `json:"conversation_id"`
-	Trigger               engine.Trigger `json:"trigger,omitempty"`
-	At                    time.Time      `json:"at"`
-	Sent                  bool           `json:"sent"`
-	RemoteAddr            string         `json:"remote_addr,omitempty"`
-	RateLimit             rateLimitJSON  `json:"rate_limit"`
-	Request               requestJSON    `json:"request"`
-	Response              *responseJSON  `json:"response"`
+	// ReplyAction and Override are an event webhook's answer; an action
+	// has neither, so they are absent rather than empty.
+	ReplyAction    *string        `json:"reply_action,omitempty"`
+	Override       *string        `json:"override,omitempty"`
+	ConversationID string         `json:"conversation_id"`
+	Trigger        engine.Trigger `json:"trigger,omitempty"`
+	At             time.Time      `json:"at"`
+	Sent           bool           `json:"sent"`
+	RemoteAddr     string         `json:"remote_addr,omitempty"`
+	RateLimit      rateLimitJSON  `json:"rate_limit"`
+	Request        requestJSON    `json:"request"`
+	Response       *responseJSON  `json:"response"`
 }
 
 type rateLimitJSON struct {
@@ -75,8 +77,6 @@ func newAttemptJSON(a *engine.Attempt, id int64) attemptJSON {
 		Kind:                  a.Kind,
 		ActionID:              a.ActionID,
 		Event:                 a.Event,
-		ReplyAction:           string(a.ReplyAction),
-		Override:              a.Override,
 		ConversationID:        a.ConversationID,
 		Trigger:               a.Trigger,
 		At:                    a.At,
@@ -89,6 +89,10 @@ func newAttemptJSON(a *engine.Attempt, id int64) attemptJSON {
 			Headers: flatHeaders(a.Request.Header),
 			Body:    string(a.Request.Body),
 		},
+	}
+	if a.Kind == engine.KindEvent {
+		action, override := string(a.ReplyAction), a.Override
+		j.ReplyAction, j.Override = &action, &override
 	}
 	if !a.Limit.FreesAt.IsZero() {
 		t := a.Limit.FreesAt

@@ -18,6 +18,7 @@ type compiler struct {
 	lit  []byte
 	vars []string
 	seen map[string]bool
+	enc  stringEncoder
 }
 
 func (c *compiler) flush() {
@@ -224,7 +225,7 @@ func (c *compiler) str(s string, n ast.Node, path string) error {
 		if sg.isVar {
 			c.slot(opText, sg.text, "unresolved variable {{"+sg.text+"}} at "+path+": interpolated as empty text")
 		} else {
-			c.lit = appendEscaped(c.lit, sg.text)
+			c.lit = c.enc.appendEscaped(c.lit, sg.text)
 		}
 	}
 	c.lit = append(c.lit, '"')

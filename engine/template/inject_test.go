@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	texttemplate "text/template"
 )
 
 // injectTemplate puts every kind of slot in every kind of place: a whole
@@ -113,5 +114,26 @@ func TestInjectionStaysEscapedInHTML(t *testing.T) {
 	out, _ := tp.AppendJSON(nil, Vars{"message": "<&>\"\\\n\u2028"})
 	if want := `{"a":"<&>\"\\\n\u2028"}`; string(out) != want {
 		t.Errorf("want %s, got %s", want, out)
+	}
+}
+
+// TestTextTemplateWouldInject measures the alternative the package doc
+// rejects: the same value through text/template over JSON text adds a key,
+// while a compiled template sends it as one string.
+func TestTextTemplateWouldInject(t *testing.T) {
+	const value = `x","admin":true,"y":"z`
+	tt := texttemplate.Must(texttemplate.New("payload").Parse(`{"whole":"{{.}}"}`))
+	var b strings.Builder
+	if err := tt.Execute(&b, value); err != nil {
+		t.Fatal(err)
+	}
+	var naive map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &naive); err != nil || naive["admin"] != true {
+		t.Fatalf("text/template: want an injected admin key, got %s (%v)", b.String(), err)
+	}
+	out, _ := mustCompile(t, `whole: "{{message}}"`).AppendJSON(nil, Vars{"message": value})
+	var ours map[string]any
+	if err := json.Unmarshal(out, &ours); err != nil || len(ours) != 1 || ours["whole"] != value {
+		t.Errorf("compiled template: got %s (%v), want the value as the only key's string", out, err)
 	}
 }

@@ -7,4 +7,7 @@
 // refuses YAML's indirections (anchors, aliases, tags, merge keys,
 // explicit keys), checks mapping keys and reads the single document of a
 // file. What a file means stays with the package that reads it.
+//
+// Read from go-yaml's AST, not Unmarshal: measured, Unmarshal expands `payload: *b` and `<<: *b`
+// unseen and says "cannot unmarshal []interface {} into Go struct field…" with no file or fix.
 package yamlsrc

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // order is one row of the mock's order table.
@@ -49,25 +51,25 @@ func orderID(p map[string]any) string {
 // actionPayload enforces what every action route needs before it looks at
 // the request: a valid signature and the platform's JSON body. It answers
 // the request itself when either is wrong.
-func actionPayload(w http.ResponseWriter, x *exchange) (actionRequest, bool) {
+func actionPayload(w http.ResponseWriter, x *exchange) (wire.ActionRequest, map[string]any, bool) {
 	if !x.authOK && !x.lax {
 		writeError(w, http.StatusUnauthorized, "invalid signature")
-		return actionRequest{}, false
+		return wire.ActionRequest{}, nil, false
 	}
 	if !x.lax && !jsonContent(x.r.Header.Get("Content-Type")) {
 		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-		return actionRequest{}, false
+		return wire.ActionRequest{}, nil, false
 	}
-	req, err := x.action()
+	req, payload, err := x.action()
 	if err != nil && x.lax {
 		crash(w)
-		return actionRequest{}, false
+		return wire.ActionRequest{}, nil, false
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "the request body is not the platform's JSON schema: "+err.Error())
-		return actionRequest{}, false
+		return wire.ActionRequest{}, nil, false
 	}
-	return req, true
+	return req, payload, true
 }
 
 // orderLookup is the reference's example endpoint: the latest order of
@@ -75,13 +77,13 @@ func actionPayload(w http.ResponseWriter, x *exchange) (actionRequest, bool) {
 // payload.order_id, so "where is my order 1042" works for a visitor who
 // has not given one.
 func orderLookup(w http.ResponseWriter, x *exchange) {
-	req, ok := actionPayload(w, x)
+	_, payload, ok := actionPayload(w, x)
 	if !ok {
 		return
 	}
-	email := strings.TrimSpace(payloadString(req.Payload, "customer_email"))
+	email := strings.TrimSpace(payloadString(payload, "customer_email"))
 	if email == "" {
-		id := orderID(req.Payload)
+		id := orderID(payload)
 		if id == "" {
 			writeError(w, http.StatusNotFound, "I couldn't find any orders without an email address.")
 			return
@@ -91,7 +93,7 @@ func orderLookup(w http.ResponseWriter, x *exchange) {
 			writeError(w, http.StatusNotFound, fmt.Sprintf("I couldn't find order #%s.", id))
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"message": fmt.Sprintf("Order #%s is %s.", o.ID, o.Status)})
+		writeJSON(w, http.StatusOK, wire.Message(fmt.Sprintf("Order #%s is %s.", o.ID, o.Status)))
 		return
 	}
 	o, found := orderByEmail(email)
@@ -99,18 +101,18 @@ func orderLookup(w http.ResponseWriter, x *exchange) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("I couldn't find any orders for %s.", email))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"message": fmt.Sprintf("Your latest order #%s is %s.", o.ID, o.Status)})
+	writeJSON(w, http.StatusOK, wire.Message(fmt.Sprintf("Your latest order #%s is %s.", o.ID, o.Status)))
 }
 
 // orderStatus is a data action: the order named by payload.order_id, or
 // else the latest of payload.customer_email, for the bot to put in words.
 func orderStatus(w http.ResponseWriter, x *exchange) {
-	req, ok := actionPayload(w, x)
+	_, payload, ok := actionPayload(w, x)
 	if !ok {
 		return
 	}
-	id := orderID(req.Payload)
-	email := strings.TrimSpace(payloadString(req.Payload, "customer_email"))
+	id := orderID(payload)
+	email := strings.TrimSpace(payloadString(payload, "customer_email"))
 	var o order
 	switch {
 	case id != "":
@@ -128,13 +130,17 @@ func orderStatus(w http.ResponseWriter, x *exchange) {
 		writeError(w, http.StatusBadRequest, "I need an order number or the email address the order was placed with.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]order{"data": o})
+	data, err := wire.Marshal(o)
+	if err != nil {
+		panic(err) // an order is strings only
+	}
+	writeJSON(w, http.StatusOK, wire.Data(data))
 }
 
 // refund is an error action: it declines with a 200, which the reference
 // allows ({"error": …} is a response shape, not a status).
 func refund(w http.ResponseWriter, x *exchange) {
-	if _, ok := actionPayload(w, x); !ok {
+	if _, _, ok := actionPayload(w, x); !ok {
 		return
 	}
 	writeError(w, http.StatusOK, "Refunds need a human agent: I've passed your request to the team.")
@@ -142,11 +148,9 @@ func refund(w http.ResponseWriter, x *exchange) {
 
 // echo says what it received, for trying triggers and conversations.
 func echo(w http.ResponseWriter, x *exchange) {
-	req, ok := actionPayload(w, x)
+	req, _, ok := actionPayload(w, x)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{
-		"message": fmt.Sprintf("Received %s (%s) for conversation %s.", req.ActionID, req.Trigger, req.ConversationID),
-	})
+	writeJSON(w, http.StatusOK, wire.Message(fmt.Sprintf("Received %s (%s) for conversation %s.", req.ActionID, req.Trigger, req.ConversationID)))
 }

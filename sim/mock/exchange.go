@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/actionbench/actionbench/engine/sign"
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // exchange is one request as the mock understood it: its body, whether its
@@ -25,20 +27,12 @@ type exchange struct {
 	actionID, conversationID, eventType string
 }
 
-// actionRequest is the platform's request schema, as far as the routes use it.
-type actionRequest struct {
-	ActionID       string         `json:"action_id"`
-	ConversationID string         `json:"conversation_id"`
-	Trigger        string         `json:"trigger"`
-	Payload        map[string]any `json:"payload"`
-}
-
 // checkSignature verifies X-DGbot-Signature over the exact body, as the
 // reference's verify_dgbot_signature does.
 func (x *exchange) checkSignature(secret string) {
 	x.checked = true
 	x.authOK = sign.Verify(secret, x.body, x.r.Header.Get(sign.Header))
-	var req actionRequest
+	var req wire.ActionRequest
 	_ = json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
 	x.actionID, x.conversationID = req.ActionID, req.ConversationID
 }
@@ -49,21 +43,26 @@ func (x *exchange) checkToken(token string) {
 	x.checked, x.webhook = true, true
 	want := []byte("Bearer " + token)
 	x.authOK = subtle.ConstantTimeCompare([]byte(x.r.Header.Get("Authorization")), want) == 1
-	var p struct {
-		EventType string `json:"event_type"`
-	}
+	var p wire.EventHeader
 	_ = json.Unmarshal(x.body, &p)
 	x.eventType = p.EventType
 }
 
-// action decodes the body as the platform's request schema. Numbers are
-// kept as written, so an order id sent as 1042 reads as "1042".
-func (x *exchange) action() (actionRequest, error) {
-	var req actionRequest
-	dec := json.NewDecoder(bytes.NewReader(x.body))
+// action decodes the body as the platform's request, and its payload as an
+// object whose numbers are kept as written, so that an order id sent as
+// 1042 reads as "1042".
+func (x *exchange) action() (wire.ActionRequest, map[string]any, error) {
+	var req wire.ActionRequest
+	if err := json.Unmarshal(x.body, &req); err != nil {
+		return req, nil, err
+	}
+	var payload map[string]any
+	dec := json.NewDecoder(bytes.NewReader(req.Payload))
 	dec.UseNumber()
-	err := dec.Decode(&req)
-	return req, err
+	if err := dec.Decode(&payload); err != nil {
+		return req, nil, fmt.Errorf("payload: %w", err)
+	}
+	return req, payload, nil
 }
 
 // payloadString reads a payload field as text: a string as it is, a
@@ -95,5 +94,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers {"error": text}, the shape both protocols use.
 func writeError(w http.ResponseWriter, status int, text string) {
-	writeJSON(w, status, map[string]string{"error": text})
+	writeJSON(w, status, wire.Error(text))
 }

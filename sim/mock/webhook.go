@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+
+	"github.com/actionbench/actionbench/engine/wire"
 )
 
 // webhookReply is the PHP script's $response, keys in the order it sets them.
@@ -14,7 +16,10 @@ type webhookReply struct {
 }
 
 // receiveWebhook answers as the reference's PHP receiver does, check for
-// check and reply for reply (its log files and database aside).
+// check and reply for reply (its log files and database aside). The
+// payload is read as PHP reads it, an array of keys that may be missing or
+// null, rather than as the typed event: a receiver this lenient is what
+// the sample teaches, and its replies are what a developer would meet.
 func receiveWebhook(w http.ResponseWriter, x *exchange) {
 	if !x.authOK && !x.lax {
 		writeError(w, http.StatusUnauthorized, "Unauthorized")
@@ -35,24 +40,24 @@ func receiveWebhook(w http.ResponseWriter, x *exchange) {
 		writeError(w, http.StatusBadRequest, "Invalid event type") // a list or a scalar has no event_type
 		return
 	}
-	reply := webhookReply{Status: "success"}
+	reply := wire.WebhookReply{Status: "success"}
 	switch str(p["event_type"]) {
 	case "on_message_received":
 		if str(p["intent"]) == "greeting.hello" {
-			reply.Action, reply.Response = "override_response", "Welcome! How can I assist you today?"
+			reply.Action, reply.Response = wire.ReplyOverride, text("Welcome! How can I assist you today?")
 		}
 	case "on_ticket_created":
 		if !isset(p, "ticket_number", "bot_id", "visitor_id") {
 			writeError(w, http.StatusBadRequest, "Missing required fields")
 			return
 		}
-		reply.Action, reply.Response = "override_response", "Ticket "+phpText(p["ticket_number"])+" has been created successfully."
+		reply.Action, reply.Response = wire.ReplyOverride, text("Ticket "+phpText(p["ticket_number"])+" has been created successfully.")
 	case "on_live_chat_requested":
 		if !isset(p, "bot_id", "visitor_id") {
 			writeError(w, http.StatusBadRequest, "Missing required fields")
 			return
 		}
-		reply.Action, reply.Response = "override_response", "Your live chat request has been received. An agent will assist you shortly."
+		reply.Action, reply.Response = wire.ReplyOverride, text("Your live chat request has been received. An agent will assist you shortly.")
 	case "before_response_sent":
 		if !isset(p, "bot_id", "visitor_id", "response") {
 			writeError(w, http.StatusBadRequest, "Missing required fields")
@@ -61,18 +66,27 @@ func receiveWebhook(w http.ResponseWriter, x *exchange) {
 		modified := objectMembers(p["response"])
 		if str(p["intent"]) == "webhook" {
 			modified = modified.set("response", `"This is a webhook test."`).set("source_type", `"webhook"`)
-			reply.Action, reply.Response = "override_response", modified.raw()
+			reply.Action, reply.Response = wire.ReplyOverride, modified.raw()
 		}
 		// The script checks the type last, so an error reply is skipped
 		// even when the intent asked for an override.
 		if str(modified.get("type")) == "error" {
-			reply.Action = "skip"
+			reply.Action = wire.ReplySkip
 		}
 	default:
 		writeError(w, http.StatusBadRequest, "Invalid event type")
 		return
 	}
 	writeJSON(w, http.StatusOK, reply)
+}
+
+// text is s as a JSON string.
+func text(s string) json.RawMessage {
+	b, err := wire.Marshal(s)
+	if err != nil {
+		panic(err) // a string always encodes
+	}
+	return b
 }
 
 // phpFalsy reports whether PHP would find the decoded JSON value false.

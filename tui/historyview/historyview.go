@@ -63,6 +63,9 @@ type OpenedMsg struct {
 	req   int
 	Entry *history.Entry
 	err   error
+	// notice replaces the status line once the attempt is open: a resend
+	// is reported when the inspector shows it, not before.
+	notice string
 }
 
 // TranscriptMsg is the selected attempt's conversation, read for the
@@ -103,10 +106,12 @@ type Model struct {
 	sel     int
 	// resent is a resend's new attempt, to select and open once the table
 	// is read again; from is the row it was resent from, selected instead
-	// when the filter leaves the new one out.
-	resent *history.Entry
-	from   int64
-	query  Query
+	// when the filter leaves the new one out; resentLine reports it once
+	// it is open.
+	resent     *history.Entry
+	from       int64
+	resentLine string
+	query      Query
 
 	pageReq, openReq int // the latest request of each kind; others are stale
 	loading          bool
@@ -213,6 +218,9 @@ func (m *Model) Opened(msg OpenedMsg) (*engine.Attempt, bool) {
 		m.errLine = msg.err.Error()
 		return nil, false
 	}
+	if msg.notice != "" {
+		m.status = msg.notice
+	}
 	return msg.Entry.Attempt, true
 }
 
@@ -264,13 +272,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.errLine = msg.err.Error()
 			return nil
 		}
-		m.errLine, m.status = "", msg.line
+		m.errLine = ""
 		if e := msg.resent; e != nil {
 			// The new attempt is the newest: back to the first page, where
-			// settleResend selects and opens it.
-			m.resent, m.from = e, msg.from
+			// settleResend selects and opens it and then reports it.
+			m.resent, m.from, m.resentLine = e, msg.from, msg.line
 			return tea.Batch(m.Load(), func() tea.Msg { return ResentMsg{Entry: e} })
 		}
+		m.status = msg.line
 		return nil
 	case tea.KeyMsg:
 		if m.filtering {
@@ -291,18 +300,18 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // when the filter leaves it out, the row it was resent from stays
 // selected and the status line says where the new one went.
 func (m *Model) settleResend() tea.Cmd {
-	e, from := m.resent, m.from
-	m.resent, m.from = nil, 0
+	e, from, line := m.resent, m.from, m.resentLine
+	m.resent, m.from, m.resentLine = nil, 0, ""
 	if i := m.index(e.ID); i >= 0 {
 		m.sel = i
 		m.openReq++
-		opened := OpenedMsg{req: m.openReq, Entry: e}
+		opened := OpenedMsg{req: m.openReq, Entry: e, notice: line}
 		return func() tea.Msg { return opened }
 	}
 	if i := m.index(from); i >= 0 {
 		m.sel = i
 	}
-	m.status += " (the filter leaves it out of the table)"
+	m.status = line + " (the filter leaves it out of the table)"
 	return nil
 }
 
