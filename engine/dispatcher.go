@@ -40,6 +40,9 @@ type Options struct {
 	// Clock is the virtual clock for timestamps and the rate limit; nil means
 	// time.Now. Network timeouts always run on real time.
 	Clock func() time.Time
+	// Wall is the real clock, for what a receiver checks against its own
+	// clock (a Standard Webhooks timestamp); nil means time.Now.
+	Wall func() time.Time
 	// NewID returns a fresh delivery id; nil means random ids.
 	NewID func() string
 	// Limiter enforces the per-conversation rate limit; nil means a new
@@ -59,6 +62,7 @@ type Dispatcher struct {
 	policy    netpolicy.Policy
 	allowHTTP bool
 	clock     func() time.Time
+	wall      func() time.Time
 	newID     func() string
 	limiter   *ratelimit.Limiter
 	timeout   time.Duration
@@ -83,6 +87,7 @@ func New(opts Options) *Dispatcher {
 		policy:    opts.Policy,
 		allowHTTP: opts.AllowHTTP,
 		clock:     opts.Clock,
+		wall:      opts.Wall,
 		newID:     opts.NewID,
 		limiter:   opts.Limiter,
 		timeout:   opts.Timeout,
@@ -96,6 +101,9 @@ func New(opts Options) *Dispatcher {
 	}
 	if d.clock == nil {
 		d.clock = time.Now
+	}
+	if d.wall == nil {
+		d.wall = time.Now
 	}
 	if d.newID == nil {
 		d.newID = randomDeliveryID

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http"
+
+	"github.com/actionbench/actionbench/engine/sign"
 )
 
 // KindAudit marks an attempt sent by the endpoint audit: a request built
@@ -19,13 +21,35 @@ const KindAudit Kind = "audit"
 func (d *Dispatcher) ActionRequest(call ActionCall) (req Request, deliveryID string, warnings []string) {
 	deliveryID = d.newID()
 	body, warnings := actionBody(&call, d.clock().UTC())
-	return d.actionRequest(call.Action.URL, call.Action.Secret, deliveryID, body), deliveryID, warnings
+	req = d.actionRequest(call.Action.URL, call.Action.Secret, deliveryID, body)
+	// A secret Standard Webhooks cannot use fails the workspace's load.
+	_ = d.applySigning(&req, call.Action.Signing, call.Action.Secret, deliveryID)
+	return req, deliveryID, warnings
 }
 
 // EventRequest builds the request Emit would send for call at the
 // dispatcher's time, and sends nothing.
 func (d *Dispatcher) EventRequest(call EventCall) Request {
-	return d.eventRequest(call.Webhook.URL, call.Webhook.Token, eventBody(&call, d.clock().UTC()))
+	req := d.eventRequest(call.Webhook.URL, call.Webhook.Token, eventBody(&call, d.clock().UTC()))
+	_ = d.applySigning(&req, call.Webhook.Signing, call.Webhook.Secret, d.newID())
+	return req
+}
+
+// Resign signs r's body again, as the scheme does: X-DGbot-Signature
+// with secret, or under Standard Webhooks a new signature for the same
+// message id. An event under the default scheme carries a token, not a
+// signature, and is left as it is.
+func (d *Dispatcher) Resign(r *Request, signing Signing, secret string, isEvent bool) {
+	if signing == SigningStandardWebhooks {
+		id := r.Header[sign.StandardID]
+		if len(id) == 1 {
+			_ = d.applySigning(r, signing, secret, id[0])
+		}
+		return
+	}
+	if !isEvent {
+		r.Header[sign.Header] = []string{sign.Sign(secret, r.Body)}
+	}
 }
 
 // Classify judges a complete answer to a request sent with Send as the

@@ -201,6 +201,7 @@ func swapCase(s string) string {
 func (r *webhookRun) tolerate(ctx context.Context, res *Result, body func([]byte) []byte, fix string) {
 	req, conv := r.correct(r.events[0])
 	req.Body = body(req.Body)
+	r.au.Dispatcher.Resign(&req, r.wh.Signing, r.wh.Secret, true)
 	a := r.send(ctx, res, r.events[0], req, conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = tolerated(a, acknowledged)
@@ -222,6 +223,7 @@ func checkUnknownEvent(ctx context.Context, r *webhookRun, res *Result) {
 func checkWebhookOversize(ctx context.Context, r *webhookRun, res *Result) {
 	req, conv := r.correct(r.events[0])
 	req.Body = edit(req.Body, func(m map[string]any) { m["message"] = strings.Repeat("a", oversizeBytes) })
+	r.au.Dispatcher.Resign(&req, r.wh.Signing, r.wh.Secret, true)
 	a := r.send(ctx, res, r.events[0], req, conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = oversizeVerdict(a)

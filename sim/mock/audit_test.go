@@ -99,3 +99,29 @@ func expectVerdicts(t *testing.T, target string, rep *audit.Report, want map[str
 		}
 	}
 }
+
+// An action signed with Standard Webhooks is audited with its own
+// signatures: the X-DGbot-Signature checks are skipped, the rest re-signed
+// bodies the strict mock refuses or handles.
+func TestAuditStandardWebhooksAction(t *testing.T) {
+	s, err := Start(context.Background(), "127.0.0.1:0", Config{Secret: testSecret, Token: testToken}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d := engine.New(engine.Options{RootCAs: trusting(t, s)})
+	defer d.Close()
+	act := engine.Action{ID: "echo", URL: s.URL() + "/actions/echo", Secret: DemoStandardSecret, Signing: engine.SigningStandardWebhooks}
+	rep := (&audit.Auditor{Dispatcher: d, Chatbot: engine.Chatbot{ID: "21", Name: "Bot"}, RunID: "sw"}).Action(context.Background(), act, nil)
+	for _, r := range rep.Results {
+		if strings.Contains(r.Answer, "401") && r.Verdict != audit.Skip && r.ID != "idempotency" { // the repeat is refused as a replay, rightly
+			t.Errorf("%s: refused by its signature (%s): the body was not re-signed", r.ID, r.Answer)
+		}
+	}
+	expectVerdicts(t, "echo (Standard Webhooks)", rep, map[string]audit.Verdict{
+		"baseline": audit.Pass, "no_signature": audit.Skip, "wrong_secret": audit.Skip, "tampered": audit.Skip,
+		"malformed_signature": audit.Skip, "replay": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Pass,
+		"malformed_json": audit.Pass, "schema": audit.Pass, "hostile_strings": audit.Pass, "method": audit.Pass,
+		"latency": audit.Pass, "tls": audit.Pass,
+	})
+}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/sign"
 )
 
 // The credentials of the demo workspace. They are public on purpose: the
@@ -28,6 +29,9 @@ import (
 const (
 	DemoSecret = "demo-signing-secret"
 	DemoToken  = "demo-webhook-token"
+	// DemoStandardSecret verifies Standard Webhooks signatures, on every
+	// route, when a request carries webhook-signature.
+	DemoStandardSecret = "whsec_YWN0aW9uYmVuY2gtZGVtby1zdGFuZGFyZC13ZWJob29rcw=="
 )
 
 // Config configures the mock's handler.
@@ -38,6 +42,10 @@ type Config struct {
 	// Token is the webhook's Bearer token; empty means DemoToken, so that a
 	// zero Config never accepts "Authorization: Bearer " with nothing after it.
 	Token string
+	// StandardSecret verifies a request signed with Standard Webhooks
+	// (one that carries webhook-signature), action or webhook; empty
+	// means DemoStandardSecret.
+	StandardSecret string
 	// Log gets one line per request; nil means no log. Writes are
 	// serialised, so a shared writer is safe.
 	Log io.Writer
@@ -60,10 +68,12 @@ const laxBodyLimit = 64 << 20
 
 // handler routes requests and writes one log line for each.
 type handler struct {
-	secret, token string
-	lax           bool
-	now           func() time.Time
-	routes        map[string]route
+	secret, token  string
+	standardSecret string
+	lax            bool
+	replays        replays
+	now            func() time.Time
+	routes         map[string]route
 
 	logMu sync.Mutex
 	log   io.Writer
@@ -84,7 +94,10 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 func newHandler(cfg Config) *handler {
-	h := &handler{secret: cfg.Secret, token: cfg.Token, lax: cfg.Lax, now: cfg.Now, log: cfg.Log}
+	h := &handler{secret: cfg.Secret, token: cfg.Token, standardSecret: cfg.StandardSecret, lax: cfg.Lax, now: cfg.Now, log: cfg.Log}
+	if h.standardSecret == "" {
+		h.standardSecret = DemoStandardSecret
+	}
 	if h.secret == "" {
 		h.secret = DemoSecret
 	}
@@ -151,6 +164,9 @@ func (h *handler) serve(w http.ResponseWriter, x *exchange) {
 		x.checkToken(h.token)
 	} else {
 		x.checkSignature(h.secret)
+	}
+	if x.r.Header.Get(sign.StandardSignature) != "" {
+		x.checkStandard(h.standardSecret, h.now(), &h.replays)
 	}
 	f, err := requestFault(r)
 	if err != nil {
