@@ -53,6 +53,10 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is sent with every request.
 	UserAgent string
+	// MaxIdlePerHost is how many idle connections are kept per endpoint;
+	// 0 means 64. A load generator sizes it to its calls in flight, or
+	// every burst past it pays for new TLS handshakes.
+	MaxIdlePerHost int
 }
 
 // Dispatcher sends custom actions (and event webhooks) as the platform does.
@@ -125,14 +129,19 @@ func New(opts Options) *Dispatcher {
 		// so a server that speaks only HTTP/2 refuses it there, at once.
 		NextProtos: []string{"http/1.1"},
 	}
-	d.secure = newClient(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
+	idle := opts.MaxIdlePerHost
+	if idle <= 0 {
+		idle = maxIdlePerHost
+	}
+	d.secure = newClient(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig, idle)
 	if d.allowHTTP && d.policy == netpolicy.Workbench {
-		d.plain = newClient(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil)
+		d.plain = newClient(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil, idle)
 	}
 	return d
 }
 
-// maxIdlePerHost is how many idle connections are kept per endpoint: as
+// maxIdlePerHost is how many idle connections are kept per endpoint unless
+// Options say otherwise: as
 // many as the concurrency the engine is driven at (the workbench's many
 // simulated conversations, load runs at c=32), or connections churn.
 const maxIdlePerHost = 64
@@ -144,7 +153,7 @@ const maxIdlePerHost = 64
 // the answer to classify, keeps no cookies, and leaves compression to the
 // engine, so the body limit applies to the decoded bytes. Timeouts come
 // from each request's context: one deadline for the whole exchange.
-func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Client {
+func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config, maxIdle int) *http.Client {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	return &http.Client{
@@ -156,8 +165,8 @@ func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Client {
 			Protocols:              protocols,
 			ForceAttemptHTTP2:      false,
 			TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
-			MaxIdleConns:           4 * maxIdlePerHost,
-			MaxIdleConnsPerHost:    maxIdlePerHost,
+			MaxIdleConns:           4 * maxIdle,
+			MaxIdleConnsPerHost:    maxIdle,
 			IdleConnTimeout:        90 * time.Second,
 			MaxResponseHeaderBytes: maxHeaderBytes,
 			DisableCompression:     true,

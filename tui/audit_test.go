@@ -13,14 +13,14 @@ import (
 	"github.com/actionbench/actionbench/tui/auditview"
 )
 
-// f4 opens the audit page; enter audits the chosen endpoint against the
+// f7 opens the audit page; enter audits the chosen endpoint against the
 // demo's mock, each check shown as it is graded; the selected check shows
 // why and the fix; every request lands in the history as kind audit.
 func TestAuditPage(t *testing.T) {
 	m, store, _ := bench(t)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "Hi! I'm Acme's")
-	tm.Send(tea.KeyMsg{Type: tea.KeyF4})
+	tm.Send(tea.KeyMsg{Type: tea.KeyF7})
 	waitFor(t, tm, "Audit", "‹ order_lookup ›", "enter sends 36 real requests")
 	tm.Send(tea.KeyMsg{Type: tea.KeyRight})
 	waitFor(t, tm, "‹ order_status ›")

@@ -43,6 +43,7 @@ import (
 	"github.com/actionbench/actionbench/tui/auditview"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/historyview"
+	"github.com/actionbench/actionbench/tui/loadview"
 	"github.com/actionbench/actionbench/tui/scenarioview"
 )
 
@@ -125,6 +126,7 @@ func New(opts Options) Model {
 	m.pages = []page{
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
+		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace))},
 		{k.Audit, auditview.New(c, auditview.Options{Workspace: o.Workspace, Dispatcher: o.Dispatcher, Record: o.record, Vars: o.visitorVars()})},
 	}
 	m.cur = ch

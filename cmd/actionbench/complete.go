@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,19 @@ func addCompletions(root *cobra.Command, e env) {
 			c.ValidArgsFunction = first(func(cmd *cobra.Command) []string { return eventNames(cmd, e) })
 		case "actionbench run":
 			c.ValidArgsFunction = yaml
+		case "actionbench load":
+			// Any number of actions and events, each once.
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+				var out []string
+				for _, name := range append(actionIDs(cmd, e), eventNames(cmd, e)...) {
+					id, _, _ := strings.Cut(name, "\t") // the id, without its description
+					if strings.HasPrefix(id, toComplete) && !slices.Contains(args, id) {
+						out = append(out, name)
+					}
+				}
+				return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+			}
+			c.RegisterFlagCompletionFunc("scenario", yaml)
 		case "actionbench history show", "actionbench history export":
 			c.ValidArgsFunction = first(attemptIDs)
 		}

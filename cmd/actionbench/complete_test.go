@@ -26,6 +26,8 @@ func TestCompletion(t *testing.T) {
 		{"only one action", []string{"fire", "-w", ws, "refund", ""}, ":36\n"},
 		{"events, subscribed first", []string{"emit", "-w", ws, ""}, "on_ticket_created\tsubscribed\non_message_received\non_live_chat_requested\nbefore_response_sent\n:36\n"},
 		{"scenario files", []string{"run", ""}, "yaml\nyml\n:8\n"},
+		{"load: actions then events, each once", []string{"load", "-w", ws, "refund", ""}, "reorder\treorder\non_ticket_created\tsubscribed\non_message_received\non_live_chat_requested\nbefore_response_sent\n:36\n"},
+		{"load scenario", []string{"load", "--scenario", ""}, "yaml\nyml\n:8\n"},
 		{"workspace flag", []string{"fire", "--workspace", ""}, "yaml\nyml\n:8\n"},
 		{"attempt ids", []string{"history", "show", "--db", db, ""}, "1\torder_lookup message 200, conv_complete\n:36\n"},
 		{"attempt ids for export", []string{"history", "export", "--db", db, "1"}, "1\torder_lookup message 200, conv_complete\n:36\n"},

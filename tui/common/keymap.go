@@ -36,6 +36,7 @@ type KeyMap struct {
 	NextField  key.Binding
 	PrevField  key.Binding
 	Scenarios  key.Binding // switch between the conversation and the scenarios
+	Load       key.Binding // switch between the conversation and the load page
 	Audit      key.Binding // switch between the conversation and the audit
 }
 
@@ -72,7 +73,8 @@ func DefaultKeyMap() KeyMap {
 		NextField:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		PrevField:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Scenarios:  key.NewBinding(key.WithKeys("f3"), key.WithHelp("f3", "scenarios")),
-		Audit:      key.NewBinding(key.WithKeys("f4"), key.WithHelp("f4", "audit")),
+		Load:       key.NewBinding(key.WithKeys("f4"), key.WithHelp("f4", "load")),
+		Audit:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("f7", "audit")),
 	}
 }
 
@@ -94,7 +96,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Focus, k.Blur, k.PageUp, k.PageDown},
 		{k.Wait1m, k.Wait10m, k.New},
 		{k.LeadForm, k.TicketForm, k.TriggerPick},
-		{k.History, k.Scenarios, k.Audit, k.Help, k.Quit, k.ForceQuit},
+		{k.History, k.Scenarios, k.Load, k.Audit, k.Help, k.Quit, k.ForceQuit},
 	}
 }
 
