@@ -8,14 +8,15 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/audit"
 	"github.com/actionbench/actionbench/engine/template"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // runAudit runs the endpoint audit an audit step names, with the
 // scenario's visitor in the payloads, records its attempts (kind audit)
 // and turns each failed check into a failure; a warn passes.
-func runAudit(ctx context.Context, st Step, ws *workspace.Workspace, env Env, v Visitor) []Failure {
-	au := &audit.Auditor{Dispatcher: env.Dispatcher(ws), Chatbot: ws.Chatbot}
+func runAudit(ctx context.Context, st Step, bws *bot.Workspace, env Env, v Visitor) []Failure {
+	ws := bws.Workspace
+	au := &audit.Auditor{Dispatcher: env.Dispatcher(bws), Chatbot: ws.Chatbot}
 	if env.Recorder != nil {
 		au.OnAttempt = func(a *engine.Attempt) { env.Recorder.Record(ctx, a) }
 	}

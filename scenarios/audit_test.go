@@ -8,6 +8,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 	"github.com/actionbench/actionbench/sim/mock"
 )
@@ -30,7 +31,7 @@ func TestAuditStep(t *testing.T) {
 	if !pool.AppendCertsFromPEM(lax.CertPEM()) {
 		t.Fatal("no certificate from the lax mock")
 	}
-	laxWS, err := workspace.Parse("lax.yaml", []byte(`chatbot: {id: "21", name: Lax}
+	laxWS, err := bot.Parse("lax.yaml", []byte(`chatbot: {id: "21", name: Lax}
 actions:
   - id: echo
     url: `+lax.URL()+`/actions/echo
@@ -39,16 +40,16 @@ webhook:
   url: `+lax.URL()+`/webhook
   token: `+mock.DemoToken+`
   events: [on_message_received]
-`), func(string) (string, bool) { return "", false })
+`), workspace.Options{Env: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dispatcher := engine.New(engine.Options{RootCAs: pool})
 	defer dispatcher.Close()
 	env := Env{
-		Dispatcher:    func(*workspace.Workspace) *engine.Dispatcher { return dispatcher },
+		Dispatcher:    func(*bot.Workspace) *engine.Dispatcher { return dispatcher },
 		Demo:          d.Workspace,
-		LoadWorkspace: func(string) (*workspace.Workspace, error) { return laxWS, nil },
+		LoadWorkspace: func(string) (*bot.Workspace, error) { return laxWS, nil },
 	}
 
 	strict, err := Parse("strict.yaml", []byte("name: demo audit\nvisitor: {email: jane@example.com}\nsteps:\n  - audit: order_lookup\n  - audit: webhook\n"))
