@@ -57,12 +57,12 @@ func TestErrors(t *testing.T) {
 		{"empty visitor email", "name: t\nvisitor:\n  email:\nsteps: [{say: hi}]\n", "t.yaml:3:3: visitor.email is empty: give the visitor's email, or remove the key"},
 
 		// Steps.
-		{"step is a string", head + "  - hello\n", "t.yaml:3:5: steps[0] must be a mapping with one of say, click, lead, trigger, wait, expect, such as - say: Hello, got a string"},
+		{"step is a string", head + "  - hello\n", "t.yaml:3:5: steps[0] must be a mapping with one of say, click, lead, trigger, wait, expect, audit, such as - say: Hello, got a string"},
 		{"step is null", head + "  - say: hi\n  -\n", "t.yaml:4:3: steps[1] is empty: a step is a mapping with one of say, click, lead, trigger, wait, expect"},
 		{"step is an empty mapping", head + "  - {}\n", "t.yaml:3:5: steps[0] is empty: a step is a mapping with one of say, click, lead, trigger, wait, expect"},
 		{"step with two kinds", head + "  - say: hi\n    expect: {bot: hello}\n", `t.yaml:4:5: a step does one thing, but this one has both say and expect: start expect as a step of its own, with "- " before it`},
-		{"unknown step kind", head + "  - sya: hi\n", `t.yaml:3:5: unknown key "sya" in a step: valid keys are say, click, lead, trigger, wait, expect; did you mean "say"?`},
-		{"check beside expect", head + "  - expect:\n    bot: hi\n", `t.yaml:4:5: unknown key "bot" in a step: valid keys are say, click, lead, trigger, wait, expect; bot belongs under expect: indent it below expect:`},
+		{"unknown step kind", head + "  - sya: hi\n", `t.yaml:3:5: unknown key "sya" in a step: valid keys are say, click, lead, trigger, wait, expect, audit; did you mean "say"?`},
+		{"check beside expect", head + "  - expect:\n    bot: hi\n", `t.yaml:4:5: unknown key "bot" in a step: valid keys are say, click, lead, trigger, wait, expect, audit; bot belongs under expect: indent it below expect:`},
 
 		// say, click, trigger.
 		{"empty say", head + "  - say: ''\n", "t.yaml:3:10: say is empty: give the visitor's message, e.g. say: Where is my order 1042?"},

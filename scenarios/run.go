@@ -142,6 +142,9 @@ func Run(ctx context.Context, sc *Scenario, env Env) Result {
 			sr.Failures = check(step.Expect, window)
 			window = nil
 			did = false
+		case StepAudit:
+			sr.Failures = runAudit(ctx, step, ws, env, sc.Visitor)
+			did = false
 		}
 		if err != nil {
 			sr.Failures = append(sr.Failures, Failure{Pos: step.Pos, Check: string(step.Kind), Expected: "a step the workspace can do", Actual: err.Error()})

@@ -41,17 +41,20 @@ const (
 	StepTrigger StepKind = "trigger"
 	StepWait    StepKind = "wait"
 	StepExpect  StepKind = "expect"
+	// StepAudit runs the endpoint audit on an action (or "webhook") and
+	// fails on any failed check.
+	StepAudit StepKind = "audit"
 )
 
 // StepKinds lists every step kind, in the order the format documents them.
-var StepKinds = []StepKind{StepSay, StepClick, StepLead, StepTrigger, StepWait, StepExpect}
+var StepKinds = []StepKind{StepSay, StepClick, StepLead, StepTrigger, StepWait, StepExpect, StepAudit}
 
 // Step is one thing the visitor does, or one check. Pos is where its kind
 // (say, click…) is written. Only the fields of its Kind are set.
 type Step struct {
 	Pos    Pos
 	Kind   StepKind
-	Text   string            // say: the visitor's message; click: a button id; trigger: an action id
+	Text   string            // say: the visitor's message; click: a button id; trigger and audit: an action id (audit: or "webhook")
 	Lead   map[string]string // lead: name, email, phone and any other lead fields
 	Wait   time.Duration     // wait: how far the virtual clock moves
 	Expect *Expect           // expect

@@ -22,7 +22,7 @@ var stepKinds = func() []string {
 }()
 
 const (
-	kindList    = "say, click, lead, trigger, wait, expect"
+	kindList    = "say, click, lead, trigger, wait, expect, audit"
 	stepExample = "such as - say: Hello"
 	idChars     = "letters, digits, _ . and -"
 	emptyStep   = "a step is a mapping with one of " + kindList + ", " + stepExample
@@ -91,6 +91,8 @@ func (l *loader) step(what string, n ast.Node) (Step, error) {
 		st.Wait, err = l.wait(e.Value)
 	case StepExpect:
 		st.Expect, err = l.expect(e)
+	case StepAudit:
+		st.Text, err = l.id(e.Value, "audit", "an action id or webhook", "order_lookup")
 	}
 	return st, err
 }

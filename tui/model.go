@@ -4,8 +4,8 @@
 //
 // The workbench shows one page at a time (common.Page) between its status
 // bar and its activity, input and help lines: the conversation (chat.go),
-// the history (package historyview) and the scenarios (package
-// scenarioview). The Model keeps only what is global: ctrl+c, q, the help
+// the history (package historyview), the scenarios (package
+// scenarioview) and the endpoint audit (package auditview). The Model keeps only what is global: ctrl+c, q, the help
 // and the keys that switch pages; everything else goes to the current page.
 //
 // To add a page:
@@ -40,6 +40,7 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/sim/bot"
+	"github.com/actionbench/actionbench/tui/auditview"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/historyview"
 	"github.com/actionbench/actionbench/tui/loadview"
@@ -126,6 +127,7 @@ func New(opts Options) Model {
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
 		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace.Workspace))},
+		{k.Audit, auditview.New(c, auditview.Options{Workspace: o.Workspace.Workspace, Dispatcher: o.Dispatcher, Record: o.record, Vars: o.visitorVars()})},
 	}
 	m.cur = ch
 	m.initCmd = ch.greet()

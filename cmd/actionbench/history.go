@@ -28,6 +28,7 @@ type historyFlags struct {
 	conversation string
 	action       string
 	event        string
+	kind         string
 	outcome      string
 	run          int64
 	text         string
@@ -62,6 +63,7 @@ redacted before anything was stored.
 	fl.StringVarP(&f.conversation, "conversation", "c", "", "only this conversation")
 	fl.StringVar(&f.action, "action", "", "only this action id")
 	fl.StringVar(&f.event, "event", "", "only this event")
+	fl.StringVar(&f.kind, "kind", "", "only this kind: action, event, or audit (the endpoint audit's requests)")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: "+outcomeNames())
 	fl.Int64Var(&f.run, "run", 0, "only the attempts of this load run (see history runs)")
 	fl.StringVar(&f.text, "text", "", "only attempts whose text (ids, URL, headers, bodies, reply,\ndiagnosis) has these whole words side by side, ignoring ASCII\ncase: \"order lookup\" finds order_lookup; served by a text index\n(text with no letter or digit is read row by row)")
@@ -96,6 +98,13 @@ func (f *historyFlags) filter(now time.Time) (history.Filter, error) {
 			return filter, badInputf("--event: %v", err)
 		}
 		filter.Event = event
+	}
+	switch k := engine.Kind(f.kind); k {
+	case "":
+	case engine.KindAction, engine.KindEvent, engine.KindAudit:
+		filter.Kind = k
+	default:
+		return filter, badInputf("--kind %q: want action, event or audit", f.kind)
 	}
 	if f.outcome != "" {
 		filter.Outcome = engine.Outcome(f.outcome)

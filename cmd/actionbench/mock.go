@@ -22,6 +22,7 @@ type mockFlags struct {
 	addr, secret, token string
 	standardSecret      string
 	cert, key, certOut  string
+	lax                 bool
 }
 
 func newMockCommand(e env) *cobra.Command {
@@ -45,12 +46,20 @@ Any route misbehaves on request, with ?fault=… in its URL or an X-Mock-Fault
 header: slow (9 s, past the platform's 8 s), slow=6s, 5xx, oversized,
 notjson, redirect, empty.
 
+--lax turns the mock into the endpoint actionbench audit is meant to catch:
+it accepts unsigned and forged requests and wrong webhook tokens, answers
+500 to malformed JSON and reads bodies of any size and Content-Type. By
+default it refuses them as a careful endpoint does (401, 400, 413, 415).
+
 Unless --cert and --key are given, a self-signed certificate is made at
 start and written to --cert-out: pass that file to fire and emit with
 --ca-file. Each request is logged as one line on stdout (never the secret
 or the token) until Ctrl-C.`,
 		Example: `  actionbench mock
   actionbench fire order_lookup --ca-file /tmp/actionbench-mock-cert.pem --set visitor.email=jane@example.com
+
+  # an endpoint with holes, for trying the audit
+  actionbench mock --lax
 
   # your own secret and token, any free port
   actionbench mock --addr 127.0.0.1:0 --secret "$ORDER_SECRET" --token "$WEBHOOK_TOKEN"`,
@@ -66,6 +75,7 @@ or the token) until Ctrl-C.`,
 	fl.StringVar(&f.standardSecret, "standard-secret", mock.DemoStandardSecret, "whsec_ secret that requests signed with Standard Webhooks are verified with")
 	fl.StringVar(&f.cert, "cert", "", "PEM certificate to serve instead of a generated one (with --key)")
 	fl.StringVar(&f.key, "key", "", "PEM private key of --cert")
+	fl.BoolVar(&f.lax, "lax", false, "accept unsigned and forged requests, 500 on malformed JSON, read unbounded bodies (an endpoint for the audit to catch)")
 	fl.StringVar(&f.certOut, "cert-out", filepath.Join(os.TempDir(), "actionbench-mock-cert.pem"), "where to write the generated certificate, for --ca-file")
 	return cmd
 }
@@ -86,7 +96,7 @@ func (f *mockFlags) run(cmd *cobra.Command, e env) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := &lockedWriter{w: e.stdout}
-	srv, err := mock.Start(ctx, f.addr, mock.Config{Secret: f.secret, Token: f.token, StandardSecret: f.standardSecret, Log: out}, f.cert, f.key)
+	srv, err := mock.Start(ctx, f.addr, mock.Config{Secret: f.secret, Token: f.token, StandardSecret: f.standardSecret, Log: out, Lax: f.lax}, f.cert, f.key)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return badInputf("%s is already in use: stop what listens there, or pick another address with --addr", f.addr)
@@ -109,6 +119,9 @@ func (f *mockFlags) run(cmd *cobra.Command, e env) error {
 	fmt.Fprintf(out, "certificate: %s   (trust it with --ca-file)\n", certPath)
 	fmt.Fprintf(out, "routes: %s\n", strings.Join(mock.Routes(), " "))
 	fmt.Fprintf(out, "faults: ?fault=%s\n", mock.FaultHelp)
+	if f.lax {
+		fmt.Fprintln(out, "lax: unsigned and forged requests accepted, malformed JSON answered 500, bodies read unbounded")
+	}
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		return err

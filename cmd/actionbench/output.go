@@ -171,7 +171,7 @@ func writeAttemptText(w io.Writer, a *engine.Attempt, id int64) error {
 	field := func(name, value string) {
 		fmt.Fprintf(&b, "%s %s\n", st.label.Render(fmt.Sprintf("%-10s", name+":")), value)
 	}
-	if a.Kind == engine.KindEvent {
+	if a.IsEvent() {
 		field("event", fmt.Sprintf("%s → %s", a.Event, a.Request.URL))
 		if a.Outcome.Succeeded() {
 			field("reply", eventReply(a))

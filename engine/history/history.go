@@ -88,8 +88,8 @@ type Summary struct {
 
 // Target is what the attempt called: the action's id, or the event's name.
 func (s Summary) Target() string {
-	if s.Kind == engine.KindEvent {
-		return string(s.Event)
+	if s.Kind == engine.KindEvent || s.ActionID == "" {
+		return string(s.Event) // an event, or an audit of the webhook
 	}
 	return s.ActionID
 }

@@ -22,6 +22,7 @@ type exchange struct {
 	checked bool // the credentials were looked at (the route exists, the body was read)
 	webhook bool
 	authOK  bool // the signature (actions) or the Bearer token (webhook)
+	lax     bool // Config.Lax: credentials are not enforced, bad JSON crashes
 	// standard is set when the request was signed with Standard Webhooks;
 	// authWhy says why it did not verify.
 	standard bool

@@ -77,9 +77,7 @@ func (f fault) apply(w http.ResponseWriter, r *http.Request) bool {
 			return false
 		}
 	case "5xx":
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusInternalServerError)
-		w.Write([]byte(pythonTraceback))
+		crash(w)
 	case "oversized":
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
@@ -96,6 +94,14 @@ func (f fault) apply(w http.ResponseWriter, r *http.Request) bool {
 		w.WriteHeader(http.StatusOK)
 	}
 	return false
+}
+
+// crash answers as an endpoint whose JSON decoding raised: a 500 with
+// the traceback (the lax mock on malformed JSON).
+func crash(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	w.Write([]byte(pythonTraceback))
 }
 
 // pythonTraceback is what a FastAPI endpoint like the reference's shows

@@ -12,12 +12,15 @@ package mock
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/sign"
 )
 
@@ -49,17 +52,25 @@ type Config struct {
 	// Now stamps log lines; nil means time.Now. Durations are always
 	// measured on the real clock.
 	Now func() time.Time
+	// Lax makes the mock the endpoint the audit is meant to catch: it
+	// accepts unsigned and forged requests and wrong tokens, answers 500 to
+	// malformed JSON, reads bodies of any size and any Content-Type.
+	Lax bool
 }
 
-// maxRequestBody is far above the platform's 100 KiB, so that the mock
-// reads whatever a client under test sends, yet cannot be made to hold
-// an unbounded body.
-const maxRequestBody = 1 << 20
+// maxRequestBody is the platform's limit: the strict mock answers 413 to
+// a body the platform would never send, as a careful endpoint does.
+const maxRequestBody = engine.MaxBodyBytes
+
+// laxBodyLimit only keeps the lax mock, which reads "unbounded" bodies,
+// from being made to hold gigabytes.
+const laxBodyLimit = 64 << 20
 
 // handler routes requests and writes one log line for each.
 type handler struct {
 	secret, token  string
 	standardSecret string
+	lax            bool
 	replays        replays
 	now            func() time.Time
 	routes         map[string]route
@@ -83,7 +94,7 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 func newHandler(cfg Config) *handler {
-	h := &handler{secret: cfg.Secret, token: cfg.Token, standardSecret: cfg.StandardSecret, now: cfg.Now, log: cfg.Log}
+	h := &handler{secret: cfg.Secret, token: cfg.Token, standardSecret: cfg.StandardSecret, lax: cfg.Lax, now: cfg.Now, log: cfg.Log}
 	if h.standardSecret == "" {
 		h.standardSecret = DemoStandardSecret
 	}
@@ -133,15 +144,19 @@ func (h *handler) serve(w http.ResponseWriter, x *exchange) {
 		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: send a POST")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	limit := int64(maxRequestBody)
+	if h.lax {
+		limit = laxBodyLimit
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body over 1 MiB")
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", limit))
 		}
 		return // otherwise the client went away mid-body: no one to answer
 	}
-	x.body = body
+	x.body, x.lax = body, h.lax
 	// Credentials are checked before the fault so the log says whether they
 	// were right, but enforced by the route after it: a fault shows what it
 	// was asked to show whatever the signature.
@@ -187,3 +202,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// jsonContent reports whether a Content-Type is JSON.
+func jsonContent(v string) bool {
+	mt, _, err := mime.ParseMediaType(v)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}

@@ -201,7 +201,7 @@ func TestRoutesAndMethods(t *testing.T) {
 	}
 	big := bytes.Repeat([]byte("x"), maxRequestBody+1)
 	if w := serve(h, signedRequest("/actions/echo", big, "")); w.Code != http.StatusRequestEntityTooLarge {
-		t.Errorf("a body over 1 MiB: status %d, want 413", w.Code)
+		t.Errorf("a body over 100 KiB: status %d, want 413", w.Code)
 	}
 }
 

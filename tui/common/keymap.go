@@ -37,6 +37,7 @@ type KeyMap struct {
 	PrevField  key.Binding
 	Scenarios  key.Binding // switch between the conversation and the scenarios
 	Load       key.Binding // switch between the conversation and the load page
+	Audit      key.Binding // switch between the conversation and the audit
 }
 
 // DefaultKeyMap returns the workbench's keys.
@@ -73,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		PrevField:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Scenarios:  key.NewBinding(key.WithKeys("f3"), key.WithHelp("f3", "scenarios")),
 		Load:       key.NewBinding(key.WithKeys("f4"), key.WithHelp("f4", "load")),
+		Audit:      key.NewBinding(key.WithKeys("f7"), key.WithHelp("f7", "audit")),
 	}
 }
 
@@ -94,7 +96,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Focus, k.Blur, k.PageUp, k.PageDown},
 		{k.Wait1m, k.Wait10m, k.New},
 		{k.LeadForm, k.TicketForm, k.TriggerPick},
-		{k.History, k.Scenarios, k.Load, k.Help, k.Quit, k.ForceQuit},
+		{k.History, k.Scenarios, k.Load, k.Audit, k.Help, k.Quit, k.ForceQuit},
 	}
 }
 

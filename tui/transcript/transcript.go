@@ -185,7 +185,7 @@ func (m *Model) View() string { return m.vp.View() }
 func AttemptLine(a *engine.Attempt, latency func(time.Duration) string) string {
 	var b strings.Builder
 	b.WriteString("→ ")
-	if a.Kind == engine.KindEvent {
+	if a.IsEvent() {
 		b.WriteString(string(a.Event))
 	} else {
 		fmt.Fprintf(&b, "%s (%s)", a.ActionID, a.Trigger)

@@ -1,0 +1,127 @@
+package mock
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/audit"
+	"github.com/actionbench/actionbench/engine/template"
+)
+
+// The mock proves the audit: every check against the strict mock ends as
+// a careful endpoint earns, and against the lax one exactly the checks
+// for its holes fail.
+func TestAuditAgainstStrictAndLaxMock(t *testing.T) {
+	// What both mocks earn alike: the reference accepts a replayed
+	// timestamp (a warn: the protocol does not require the check).
+	strictAction := map[string]audit.Verdict{
+		"baseline": audit.Pass, "no_signature": audit.Pass, "wrong_secret": audit.Pass, "tampered": audit.Pass,
+		"malformed_signature": audit.Pass, "replay": audit.Warn, "idempotency": audit.Pass, "oversize": audit.Pass,
+		"malformed_json": audit.Pass, "schema": audit.Pass, "hostile_strings": audit.Pass, "method": audit.Pass,
+		"latency": audit.Pass, "tls": audit.Pass,
+	}
+	laxAction := map[string]audit.Verdict{
+		"baseline": audit.Pass, "no_signature": audit.Fail, "wrong_secret": audit.Fail, "tampered": audit.Fail,
+		"malformed_signature": audit.Fail, "replay": audit.Warn, "idempotency": audit.Pass, "oversize": audit.Fail,
+		"malformed_json": audit.Fail, "schema": audit.Fail, "hostile_strings": audit.Pass, "method": audit.Warn,
+		"latency": audit.Pass, "tls": audit.Pass,
+	}
+	strictWebhook := map[string]audit.Verdict{
+		"baseline": audit.Pass, "no_authorization": audit.Pass, "wrong_token": audit.Pass, "basic_scheme": audit.Pass,
+		"token_case": audit.Pass, "malformed_json": audit.Pass, "unknown_event": audit.Pass, "oversize": audit.Pass,
+	}
+	laxWebhook := map[string]audit.Verdict{
+		"baseline": audit.Pass, "no_authorization": audit.Fail, "wrong_token": audit.Fail, "basic_scheme": audit.Fail,
+		"token_case": audit.Fail, "malformed_json": audit.Fail, "unknown_event": audit.Pass, "oversize": audit.Fail,
+	}
+	for _, tc := range []struct {
+		name            string
+		lax             bool
+		action, webhook map[string]audit.Verdict
+	}{
+		{"strict", false, strictAction, strictWebhook},
+		{"lax", true, laxAction, laxWebhook},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Start(context.Background(), "127.0.0.1:0", Config{Secret: testSecret, Token: testToken, Lax: tc.lax}, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ws := mockWorkspace(t, s.URL())
+			d := engine.New(engine.Options{RootCAs: trusting(t, s)})
+			defer d.Close()
+			var recorded []*engine.Attempt
+			au := &audit.Auditor{Dispatcher: d, Chatbot: ws.Chatbot, RunID: "t",
+				OnAttempt: func(a *engine.Attempt) { recorded = append(recorded, a) }}
+
+			for _, id := range []string{"echo", "order_lookup"} {
+				act, _ := ws.Action(id)
+				rep := au.Action(context.Background(), act, template.Vars{"visitor.email": "jane@example.com"})
+				expectVerdicts(t, id, rep, tc.action)
+			}
+			rep := au.Webhook(context.Background(), *ws.Webhook, []engine.Event{engine.EventMessageReceived, engine.EventTicketCreated})
+			expectVerdicts(t, "webhook", rep, tc.webhook)
+
+			// Every audit request is marked, and none takes a call of a
+			// conversation's rate limit.
+			for _, a := range recorded {
+				if a.Kind != engine.KindAudit || a.CountsAgainstLimit() || !strings.HasPrefix(a.ConversationID, "audit_t_") {
+					t.Errorf("attempt %s %s: kind %q, counts %v", a.ConversationID, a.Request.Method, a.Kind, a.CountsAgainstLimit())
+				}
+				if a.BotReply != "" {
+					t.Errorf("an audit attempt has a bot reply %q", a.BotReply)
+				}
+			}
+			if d.Limiter().Status("audit_t_1", d.Now()).Remaining != engine.RateLimit {
+				t.Error("the audit used a rate-limit call")
+			}
+		})
+	}
+}
+
+func expectVerdicts(t *testing.T, target string, rep *audit.Report, want map[string]audit.Verdict) {
+	t.Helper()
+	if len(rep.Results) != len(want) {
+		t.Errorf("%s: %d checks, want %d", target, len(rep.Results), len(want))
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != want[r.ID] {
+			t.Errorf("%s %s: %s (%s; answer %s), want %s", target, r.ID, r.Verdict, r.Why, r.Answer, want[r.ID])
+		}
+		if r.Verdict != audit.Pass && r.Verdict != audit.Skip && r.Fix == "" {
+			t.Errorf("%s %s: %s without a fix", target, r.ID, r.Verdict)
+		}
+		if r.Answer == "" || r.Sends == "" || r.Rule == "" {
+			t.Errorf("%s %s: empty answer, sends or rule: %+v", target, r.ID, r)
+		}
+	}
+}
+
+// An action signed with Standard Webhooks is audited with its own
+// signatures: the X-DGbot-Signature checks are skipped, the rest re-signed
+// bodies the strict mock refuses or handles.
+func TestAuditStandardWebhooksAction(t *testing.T) {
+	s, err := Start(context.Background(), "127.0.0.1:0", Config{Secret: testSecret, Token: testToken}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d := engine.New(engine.Options{RootCAs: trusting(t, s)})
+	defer d.Close()
+	act := engine.Action{ID: "echo", URL: s.URL() + "/actions/echo", Secret: DemoStandardSecret, Signing: engine.SigningStandardWebhooks}
+	rep := (&audit.Auditor{Dispatcher: d, Chatbot: engine.Chatbot{ID: "21", Name: "Bot"}, RunID: "sw"}).Action(context.Background(), act, nil)
+	for _, r := range rep.Results {
+		if strings.Contains(r.Answer, "401") && r.Verdict != audit.Skip && r.ID != "idempotency" { // the repeat is refused as a replay, rightly
+			t.Errorf("%s: refused by its signature (%s): the body was not re-signed", r.ID, r.Answer)
+		}
+	}
+	expectVerdicts(t, "echo (Standard Webhooks)", rep, map[string]audit.Verdict{
+		"baseline": audit.Pass, "no_signature": audit.Skip, "wrong_secret": audit.Skip, "tampered": audit.Skip,
+		"malformed_signature": audit.Skip, "replay": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Pass,
+		"malformed_json": audit.Pass, "schema": audit.Pass, "hostile_strings": audit.Pass, "method": audit.Pass,
+		"latency": audit.Pass, "tls": audit.Pass,
+	})
+}
