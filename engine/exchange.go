@@ -58,7 +58,7 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		ContentLength: int64(len(body)),
 	}).WithContext(httptrace.WithClientTrace(ctx, &st.trace))
 
-	resp, err := d.client(t.client).Do(req)
+	resp, err := d.transport(t.client).RoundTrip(req)
 	d.noteRemote(a, st.remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
