@@ -32,10 +32,6 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	ctx, cancel := context.WithDeadline(ctx, a.Started.Add(d.timeout))
 	defer cancel()
 
-	if err := checkRequest(a.Request.Method, a.Request.Header); err != nil {
-		d.transportFailure(ctx, a, err, nil)
-		return false
-	}
 	st := &exchangeState{}
 	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.remote = info.Conn.RemoteAddr() }
 	st.trace.TLSHandshakeDone = func(cs tls.ConnectionState, err error) {
@@ -62,6 +58,14 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	d.noteRemote(a, st.remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
+		// net/http refuses a method, header name or value that would not
+		// survive the trip before it writes anything, by the rules
+		// checkRequest applies; checking only then keeps that scan off
+		// every dispatch, and checkRequest's diagnosis names the header.
+		if cerr := checkRequest(a.Request.Method, a.Request.Header); cerr != nil && !a.Sent {
+			a.Latency = 0
+			err = cerr
+		}
 		d.transportFailure(ctx, a, err, nil)
 		if a.Outcome == OutcomeTransportError && st.handshake && st.alpn == "" && errors.Is(err, io.EOF) {
 			// A server that speaks only HTTP/2 but lets an HTTP/1.1 client
