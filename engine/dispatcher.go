@@ -65,6 +65,8 @@ type Dispatcher struct {
 	userAgent string
 	// userAgentValue is the shared header value for userAgent.
 	userAgentValue []string
+	// actionHeader is the header of every action's request, to copy.
+	actionHeader http.Header
 
 	// The platform follows no redirects, keeps no cookies and speaks
 	// HTTP/1.1: requests go straight to these transports (see
@@ -112,6 +114,7 @@ func New(opts Options) *Dispatcher {
 		d.userAgent = "actionbench"
 	}
 	d.userAgentValue = []string{d.userAgent}
+	d.actionHeader = actionHeader(d.userAgentValue)
 	tlsConfig := &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		RootCAs:    opts.RootCAs,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -58,17 +59,24 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 func (d *Dispatcher) actionRequest(url, secret, deliveryID string, body []byte) Request {
 	// Header keys are spelled as the reference spells them (X-DGbot-…), so
 	// they are not in Go's canonical form: index the map, don't Header.Get.
-	return Request{
-		Method: http.MethodPost,
-		URL:    url,
-		Header: http.Header{
-			"Content-Type":    jsonContentType,
-			"User-Agent":      d.userAgentValue,
-			"Accept-Encoding": acceptGzip,
-			DeliveryHeader:    {deliveryID},
-			sign.Header:       {string(d.signer(secret).Append(make([]byte, 0, sign.Len), body))},
-		},
-		Body: body,
+	// The map is a copy of the dispatcher's, whose keys are all there
+	// already; the two values of this call share one slice's memory.
+	values := []string{deliveryID, string(d.signer(secret).Append(make([]byte, 0, sign.Len), body))}
+	h := maps.Clone(d.actionHeader)
+	h[DeliveryHeader] = values[0:1:1]
+	h[sign.Header] = values[1:2:2]
+	return Request{Method: http.MethodPost, URL: url, Header: h, Body: body}
+}
+
+// actionHeader is the header every action's request carries, with the
+// delivery id and the signature for actionRequest to fill in.
+func actionHeader(userAgent []string) http.Header {
+	return http.Header{
+		"Content-Type":    jsonContentType,
+		"User-Agent":      userAgent,
+		"Accept-Encoding": acceptGzip,
+		DeliveryHeader:    nil,
+		sign.Header:       nil,
 	}
 }
 
