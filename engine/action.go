@@ -50,6 +50,7 @@ type Action struct {
 	Name     string
 	URL      string
 	Secret   string // never printed, logged or stored
+	Signing  Signing
 	Triggers []TriggerRule
 	Payload  *template.Template // nil sends an empty object
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// Clock is the virtual clock for timestamps and the rate limit; nil means
 	// time.Now. Network timeouts always run on real time.
 	Clock func() time.Time
+	// Wall is the real clock, for what a receiver checks against its own
+	// clock (a Standard Webhooks timestamp); nil means time.Now.
+	Wall func() time.Time
 	// NewID returns a fresh delivery id; nil means random ids.
 	NewID func() string
 	// Limiter enforces the per-conversation rate limit; nil means a new
@@ -50,6 +53,10 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is sent with every request.
 	UserAgent string
+	// MaxIdlePerHost is how many idle connections are kept per endpoint;
+	// 0 means 64. A load generator sizes it to its calls in flight, or
+	// every burst past it pays for new TLS handshakes.
+	MaxIdlePerHost int
 }
 
 // Dispatcher sends custom actions (and event webhooks) as the platform does.
@@ -59,6 +66,7 @@ type Dispatcher struct {
 	policy    netpolicy.Policy
 	allowHTTP bool
 	clock     func() time.Time
+	wall      func() time.Time
 	newID     func() string
 	limiter   *ratelimit.Limiter
 	timeout   time.Duration
@@ -87,6 +95,7 @@ func New(opts Options) *Dispatcher {
 		policy:    opts.Policy,
 		allowHTTP: opts.AllowHTTP,
 		clock:     opts.Clock,
+		wall:      opts.Wall,
 		newID:     opts.NewID,
 		limiter:   opts.Limiter,
 		timeout:   opts.Timeout,
@@ -100,6 +109,9 @@ func New(opts Options) *Dispatcher {
 	}
 	if d.clock == nil {
 		d.clock = time.Now
+	}
+	if d.wall == nil {
+		d.wall = time.Now
 	}
 	if d.newID == nil {
 		d.newID = randomDeliveryID
@@ -122,27 +134,33 @@ func New(opts Options) *Dispatcher {
 		// so a server that speaks only HTTP/2 refuses it there, at once.
 		NextProtos: []string{"http/1.1"},
 	}
-	d.secure = newTransport(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig)
+	idle := opts.MaxIdlePerHost
+	if idle <= 0 {
+		idle = maxIdlePerHost
+	}
+	d.secure = newTransport(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig, idle)
 	if d.allowHTTP && d.policy == netpolicy.Workbench {
-		d.plain = newTransport(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil)
+		d.plain = newTransport(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil, idle)
 	}
 	return d
 }
 
-// maxIdlePerHost is how many idle connections are kept per endpoint: as
+// maxIdlePerHost is how many idle connections are kept per endpoint unless
+// Options say otherwise: as
 // many as the concurrency the engine is driven at (the workbench's many
 // simulated conversations, load runs at c=32), or connections churn.
 const maxIdlePerHost = 64
 
 // newTransport makes a transport whose every connection is dialled
 // through guard (the policy's check at dial time: resolve once, dial the
-// checked address). It reads no proxy settings from the environment (the
-// platform calls endpoints directly), speaks HTTP/1.1 only, and leaves
-// compression to the engine, so the body limit applies to the decoded
-// bytes. A transport follows no redirects and keeps no cookies: those are
-// http.Client's, which the engine does not use. Timeouts come from each
-// request's context: one deadline for the whole exchange.
-func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Transport {
+// checked address), keeping up to maxIdle idle connections per endpoint.
+// It reads no proxy settings from the environment (the platform calls
+// endpoints directly), speaks HTTP/1.1 only, and leaves compression to the
+// engine, so the body limit applies to the decoded bytes. A transport
+// follows no redirects and keeps no cookies: those are http.Client's,
+// which the engine does not use. Timeouts come from each request's
+// context: one deadline for the whole exchange.
+func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config, maxIdle int) *http.Transport {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	return &http.Transport{
@@ -153,8 +171,8 @@ func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config) *http.Transport
 		Protocols:              protocols,
 		ForceAttemptHTTP2:      false,
 		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
-		MaxIdleConns:           4 * maxIdlePerHost,
-		MaxIdleConnsPerHost:    maxIdlePerHost,
+		MaxIdleConns:           4 * maxIdle,
+		MaxIdleConnsPerHost:    maxIdle,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		DisableCompression:     true,

@@ -17,6 +17,10 @@ type Webhook struct {
 	URL    string
 	Token  string // never printed, logged or stored
 	Events []Event
+	// Signing SigningStandardWebhooks signs each event with Secret (a
+	// whsec_ secret, never printed, logged or stored) besides the token.
+	Signing Signing
+	Secret  string
 }
 
 // Subscribes reports whether the webhook wants e.
@@ -68,6 +72,11 @@ func (d *Dispatcher) Emit(ctx context.Context, call EventCall) *Attempt {
 	}
 	body := eventBody(&call, now)
 	a.Request = d.eventRequest(call.Webhook.URL, call.Webhook.Token, body)
+	if err := d.applySigning(&a.Request, call.Webhook.Signing, call.Webhook.Secret, a.DeliveryID); err != nil {
+		a.fail(OutcomeRejected, err.Error())
+		a.BotReply = ""
+		return a
+	}
 	if len(body) > MaxBodyBytes {
 		a.fail(OutcomeTooLarge, fmt.Sprintf("request body is %s bytes, over the %s-byte limit: the platform never sends it; shorten the message or ticket fields", commas(len(body)), commas(MaxBodyBytes)))
 		a.BotReply = ""

@@ -68,7 +68,7 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 			err = cerr
 		}
 		d.transportFailure(ctx, a, err, nil)
-		if a.Outcome == OutcomeTransportError && st.handshake && st.alpn == "" && errors.Is(err, io.EOF) {
+		if a.Outcome == OutcomeTransportError && st.handshake && st.alpn == "" && closedUnanswered(err) {
 			// A server that speaks only HTTP/2 but lets an HTTP/1.1 client
 			// finish the handshake (Go's, for one) then hangs up at once.
 			a.Diagnosis = "the endpoint closed the connection without sending a response, and its TLS handshake did not agree to HTTP/1.1: if it speaks only HTTP/2, enable HTTP/1.1 on the server (the platform calls over HTTP/1.1); otherwise check its logs for a crash"
@@ -323,13 +323,22 @@ func transportDiagnosis(a *Attempt, err error) string {
 		return fmt.Sprintf("connection refused by %s: is the endpoint running and listening on that port?", hostPort(a.Request.URL))
 	case errors.Is(err, syscall.ECONNRESET):
 		return "the endpoint reset the connection: check its logs for a crash"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case closedUnanswered(err), errors.Is(err, io.ErrUnexpectedEOF):
 		if a.Response != nil {
 			return fmt.Sprintf("the connection closed before the body was complete (status %d): send the whole body it declared", a.Response.Status)
 		}
 		return "the endpoint closed the connection without sending a response: check its logs for a crash"
 	}
 	return fmt.Sprintf("connection failed: %v", err)
+}
+
+// closedUnanswered reports whether the endpoint closed the connection
+// without a byte of an answer. net/http says so as io.EOF, or, when the
+// close reached it before the request was handed to the connection's
+// reader, as "server closed idle connection" (an unexported error); on a
+// fresh connection both mean the same to the endpoint's developer.
+func closedUnanswered(err error) bool {
+	return errors.Is(err, io.EOF) || strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // onlyHTTP2 reports whether err shows an endpoint that speaks only HTTP/2:

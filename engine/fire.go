@@ -47,6 +47,10 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 	body, warnings := actionBody(&call, now)
 	a.Warnings = warnings
 	a.Request = d.actionRequest(call.Action.URL, call.Action.Secret, a.DeliveryID, body)
+	if err := d.applySigning(&a.Request, call.Action.Signing, call.Action.Secret, a.DeliveryID); err != nil {
+		a.fail(OutcomeRejected, err.Error())
+		return a
+	}
 	if len(body) > MaxBodyBytes {
 		a.fail(OutcomeTooLarge, fmt.Sprintf("request body is %s bytes, over the %s-byte limit: the platform never sends it; shrink the payload template or the values it takes", commas(len(body)), commas(MaxBodyBytes)))
 		return a

@@ -15,9 +15,13 @@ type Redelivery struct {
 	// workspace has it now, which may differ from the recorded one (the
 	// demo's mock listens on a new port every run).
 	URL string
-	// Secret signs an action's body; Token authorises an event. The
-	// recorded ones were redacted before they were stored.
+	// Secret signs an action's body, or an event's under Standard
+	// Webhooks; Token authorises an event. The recorded ones were
+	// redacted before they were stored.
 	Secret, Token string
+	// Signing is the action's or the webhook's scheme as the workspace
+	// has it now.
+	Signing Signing
 }
 
 // Redeliver sends a recorded attempt's body again, byte for byte, as a
@@ -46,6 +50,13 @@ func (d *Dispatcher) Redeliver(ctx context.Context, r Redelivery) *Attempt {
 		a.Request = d.eventRequest(r.URL, r.Token, body)
 	default:
 		a.fail(OutcomeRejected, fmt.Sprintf("attempt of unknown kind %q: nothing to redeliver", p.Kind))
+		return a
+	}
+	if err := d.applySigning(&a.Request, r.Signing, r.Secret, a.DeliveryID); err != nil {
+		a.fail(OutcomeRejected, err.Error())
+		if p.Kind == KindEvent {
+			a.BotReply = ""
+		}
 		return a
 	}
 	if len(body) > MaxBodyBytes {

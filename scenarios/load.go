@@ -27,41 +27,92 @@ func LoadAll(paths []string) ([]*Scenario, []error) {
 	var (
 		out  []*Scenario
 		errs []error
-		seen = map[string]bool{}
 	)
-	load := func(file string) {
-		if key := filepath.Clean(file); !seen[key] {
+	walk(paths, func(f File) {
+		s, err := Load(f.Path)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		out = append(out, s)
+	}, func(err error) { errs = append(errs, err) })
+	return out, errs
+}
+
+// LoadFiles loads the given files, each bad one as one error.
+func LoadFiles(files []File) ([]*Scenario, []error) {
+	var (
+		out  []*Scenario
+		errs []error
+	)
+	for _, f := range files {
+		s, err := Load(f.Path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, errs
+}
+
+// File is one scenario file found by Files.
+type File struct {
+	// Path is the file as it is opened: the folder given joined with the
+	// path below it, or the file given.
+	Path string
+	// Rel names the file independently of where the suite is checked out:
+	// its slash-separated path below the folder given, or, for a file given
+	// by itself, its slash-separated cleaned path. Sharding hashes it.
+	Rel string
+}
+
+// Files lists the scenario files named by paths, in the order LoadAll
+// would load them, without reading them.
+func Files(paths []string) ([]File, []error) {
+	var (
+		out  []File
+		errs []error
+	)
+	walk(paths, func(f File) { out = append(out, f) }, func(err error) { errs = append(errs, err) })
+	return out, errs
+}
+
+// walk calls found for each scenario file named by paths, once per file,
+// and fail for each path or folder that cannot be read.
+func walk(paths []string, found func(File), fail func(error)) {
+	seen := map[string]bool{}
+	add := func(path, rel string) {
+		if key := filepath.Clean(path); !seen[key] {
 			seen[key] = true
-			s, err := Load(file)
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			out = append(out, s)
+			found(File{Path: path, Rel: rel})
 		}
 	}
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			errs = append(errs, &Error{File: p, Msg: "cannot read scenario: " + reason(err)})
+			fail(&Error{File: p, Msg: "cannot read scenario: " + reason(err)})
 			continue
 		}
 		if !fi.IsDir() {
-			load(p)
+			add(p, filepath.ToSlash(filepath.Clean(p)))
 			continue
 		}
 		files, err := scenarioFiles(p)
 		if err != nil {
-			errs = append(errs, err)
+			fail(err)
 		}
 		if len(files) == 0 && err == nil {
-			errs = append(errs, &Error{File: p, Msg: "no scenario files (*.yaml or *.yml) in this folder"})
+			fail(&Error{File: p, Msg: "no scenario files (*.yaml or *.yml) in this folder"})
 		}
 		for _, f := range files {
-			load(f)
+			rel, relErr := filepath.Rel(p, f)
+			if relErr != nil {
+				rel = f
+			}
+			add(f, filepath.ToSlash(rel))
 		}
 	}
-	return out, errs
 }
 
 // IsWorkspaceFile reports whether a file is named as a workspace

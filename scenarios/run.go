@@ -112,6 +112,7 @@ func Run(ctx context.Context, sc *Scenario, env Env) Result {
 		Clock:      sim.NewClock(start),
 		Visitor:    sim.Visitor(sc.Visitor),
 		Recorder:   env.Recorder,
+		Defer:      true, // Run waits for the writes once, at the end
 	})
 	res.ConversationID = c.ID()
 	var window []sim.Turn // what happened since the previous expect
@@ -147,6 +148,11 @@ func Run(ctx context.Context, sc *Scenario, env Env) Result {
 		if env.OnStep != nil {
 			env.OnStep(sr)
 		}
+	}
+	// The result is reported once the scenario's writes are stored:
+	// nothing it says happened is missing from the history.
+	if err := c.Flush(ctx); err != nil {
+		res.Err = fmt.Errorf("recording the scenario in the history: %w", err)
 	}
 	res.Duration = time.Since(began)
 	return res

@@ -11,15 +11,24 @@ import (
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/template"
 	"github.com/actionbench/actionbench/engine/workspace"
 )
 
-// Recorder keeps what happens in a conversation. *history.Store is one.
+// Recorder keeps what happens in a conversation. *history.Store (engine/history) is one.
 type Recorder interface {
 	Record(ctx context.Context, a *engine.Attempt) (int64, error)
-	AddTurn(ctx context.Context, t history.Turn) error
+	AddTurn(ctx context.Context, t engine.Turn) error
+}
+
+// DeferringRecorder is a Recorder that also takes writes without waiting
+// for them to be stored (Options.Defer). A turn can name the attempt it
+// came from by that attempt's pending write, before its id is known.
+// *history.Store is one.
+type DeferringRecorder interface {
+	Recorder
+	SubmitAttempt(ctx context.Context, a *engine.Attempt) engine.Stored
+	SubmitTurn(ctx context.Context, t engine.Turn, from engine.Stored) engine.Stored
 }
 
 // Visitor is who the simulated visitor is. Lead-form answers fill in what
@@ -41,6 +50,11 @@ type Options struct {
 	Visitor        Visitor
 	// Recorder, when set, receives every attempt and turn.
 	Recorder Recorder
+	// Defer, with a DeferringRecorder, hands the recorder each write
+	// without waiting for the disk: the conversation goes on while the
+	// store commits, and Flush waits for everything handed over. Without
+	// it each turn returns once its writes are stored.
+	Defer bool
 	// TicketNumber returns the NNNN of TIC-YYYYMMDD-NNNN; nil draws it at random.
 	TicketNumber func() int
 }
@@ -54,6 +68,8 @@ type Conversation struct {
 	clock    *Clock
 	visitor  Visitor
 	recorder Recorder
+	deferred DeferringRecorder // set when writes are not waited for
+	pending  []engine.Stored   // writes handed over and not yet flushed
 	ticketNo func() int
 
 	buttons []workspace.Button // quick replies offered by the last turn
@@ -71,6 +87,9 @@ func New(opts Options) *Conversation {
 		visitor:  opts.Visitor,
 		recorder: opts.Recorder,
 		ticketNo: opts.TicketNumber,
+	}
+	if d, ok := opts.Recorder.(DeferringRecorder); ok && opts.Defer {
+		c.deferred = d
 	}
 	if c.id == "" {
 		c.id = newID("conv_")
@@ -413,9 +432,13 @@ func (c *Conversation) record(ctx context.Context, t Turn, visitorLine string) e
 	if c.recorder == nil {
 		return nil
 	}
+	if c.deferred != nil {
+		c.submit(ctx, t, visitorLine)
+		return nil
+	}
 	var errs []error
 	if visitorLine != "" {
-		errs = append(errs, c.recorder.AddTurn(ctx, history.Turn{ConversationID: c.id, At: t.At, Speaker: history.SpeakerVisitor, Text: visitorLine}))
+		errs = append(errs, c.recorder.AddTurn(ctx, engine.Turn{ConversationID: c.id, At: t.At, Speaker: engine.SpeakerVisitor, Text: visitorLine}))
 	}
 	ids := map[*engine.Attempt]int64{}
 	for _, a := range t.Attempts {
@@ -427,8 +450,41 @@ func (c *Conversation) record(ctx context.Context, t Turn, visitorLine string) e
 		if r.Skipped {
 			continue
 		}
-		errs = append(errs, c.recorder.AddTurn(ctx, history.Turn{ConversationID: c.id, At: t.At, Speaker: history.SpeakerBot, Text: r.Text, AttemptID: ids[r.From]}))
+		errs = append(errs, c.recorder.AddTurn(ctx, engine.Turn{ConversationID: c.id, At: t.At, Speaker: engine.SpeakerBot, Text: r.Text, AttemptID: ids[r.From]}))
 	}
+	return errors.Join(errs...)
+}
+
+// submit is record without waiting: the turn's writes join c.pending.
+func (c *Conversation) submit(ctx context.Context, t Turn, visitorLine string) {
+	r := c.deferred
+	if visitorLine != "" {
+		c.pending = append(c.pending, r.SubmitTurn(ctx, engine.Turn{ConversationID: c.id, At: t.At, Speaker: engine.SpeakerVisitor, Text: visitorLine}, nil))
+	}
+	stored := map[*engine.Attempt]engine.Stored{}
+	for _, a := range t.Attempts {
+		stored[a] = r.SubmitAttempt(ctx, a)
+		c.pending = append(c.pending, stored[a])
+	}
+	for _, reply := range t.Replies {
+		if reply.Skipped {
+			continue
+		}
+		c.pending = append(c.pending, r.SubmitTurn(ctx, engine.Turn{ConversationID: c.id, At: t.At, Speaker: engine.SpeakerBot, Text: reply.Text}, stored[reply.From]))
+	}
+}
+
+// Flush waits until every write the conversation handed its recorder is
+// stored, and says which failed. Without Options.Defer there is nothing
+// to wait for: each turn waited for its own.
+func (c *Conversation) Flush(ctx context.Context) error {
+	var errs []error
+	for _, p := range c.pending {
+		if _, err := p.Wait(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	c.pending = c.pending[:0]
 	return errors.Join(errs...)
 }
 

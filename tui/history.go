@@ -51,12 +51,12 @@ func (m *chat) resend(ctx context.Context, a *engine.Attempt) (*engine.Attempt, 
 		if !ok {
 			return nil, 0, fmt.Errorf("no action %q in the workspace", a.ActionID)
 		}
-		r.URL, r.Secret = act.URL, act.Secret
+		r.URL, r.Secret, r.Signing = act.URL, act.Secret, act.Signing
 	case engine.KindEvent:
 		if ws.Webhook == nil {
 			return nil, 0, fmt.Errorf("the workspace has no webhook")
 		}
-		r.URL, r.Token = ws.Webhook.URL, ws.Webhook.Token
+		r.URL, r.Token, r.Secret, r.Signing = ws.Webhook.URL, ws.Webhook.Token, ws.Webhook.Secret, ws.Webhook.Signing
 	default:
 		return nil, 0, fmt.Errorf("attempt of unknown kind %q", a.Kind)
 	}

@@ -42,6 +42,7 @@ import (
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/historyview"
+	"github.com/actionbench/actionbench/tui/loadview"
 	"github.com/actionbench/actionbench/tui/scenarioview"
 )
 
@@ -72,6 +73,9 @@ type Options struct {
 	// ScenarioDir is the folder the scenario view (f3) lists; "" is
 	// ./scenarios.
 	ScenarioDir string
+	// WatchScenarios reads the scenario view's list again when its files
+	// change (a command that waits for the change, re-armed).
+	WatchScenarios bool
 	// Notice, when set, is shown as a banner above the workbench: a
 	// workspace that did not load, say.
 	Notice string
@@ -115,11 +119,13 @@ func New(opts Options) Model {
 	m := Model{c: c, opts: o, help: help.New(), chat: ch}
 	m.hist = historyview.NewPage(c, historyview.Options{Store: opts.History, Resend: ch.resend, Dir: opts.ExportDir}, opts.Secrets)
 	m.scen = scenarioview.NewPage(c, dir, m.runScenario)
+	m.scen.SetWatch(opts.WatchScenarios)
 	k := c.KeyMap
 	// The pages besides the conversation, each opened by its key.
 	m.pages = []page{
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
+		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace))},
 	}
 	m.cur = ch
 	m.initCmd = ch.greet()

@@ -29,7 +29,7 @@ func (p *notePage) View() string {
 	return common.Pane(p.c.Styles, "Notes", "a note page", p.w, p.h, true)
 }
 
-var noteKey = key.NewBinding(key.WithKeys("f4"), key.WithHelp("f4", "notes"))
+var noteKey = key.NewBinding(key.WithKeys("f8"), key.WithHelp("f8", "notes"))
 
 // A page is one registration line: its key opens it, it draws in the body
 // with its own footer, gets the keys and every message, and esc (it has
@@ -41,10 +41,10 @@ func TestARegisteredPageIsShownAndLeft(t *testing.T) {
 	m.pages = append(m.pages, page{noteKey, p})
 	m.layout()
 
-	m, _ = update(t, m, tea.KeyMsg{Type: tea.KeyF4})
+	m, _ = update(t, m, tea.KeyMsg{Type: tea.KeyF8})
 	v := m.View()
-	if m.cur != common.Page(p) || p.opened != 1 || !strings.Contains(v, "a note page") || !strings.Contains(v, "f4 notes") {
-		t.Fatalf("f4: page %T, opened %d; view:\n%s", m.cur, p.opened, v)
+	if m.cur != common.Page(p) || p.opened != 1 || !strings.Contains(v, "a note page") || !strings.Contains(v, "f8 notes") {
+		t.Fatalf("f8: page %T, opened %d; view:\n%s", m.cur, p.opened, v)
 	}
 	fits(t, v, 80, 24)
 	m, _ = update(t, m, runes("x"), noteMsg("a result"))
@@ -55,8 +55,8 @@ func TestARegisteredPageIsShownAndLeft(t *testing.T) {
 	if m.cur != common.Page(m.chat) || m.focus != focusInput {
 		t.Errorf("esc: page %T, focus %v; want the conversation's input", m.cur, m.focus)
 	}
-	m, _ = update(t, m, noteMsg("while away"), tea.KeyMsg{Type: tea.KeyF4}, tea.KeyMsg{Type: tea.KeyF4})
+	m, _ = update(t, m, noteMsg("while away"), tea.KeyMsg{Type: tea.KeyF8}, tea.KeyMsg{Type: tea.KeyF8})
 	if m.cur != common.Page(m.chat) || p.opened != 2 || len(p.got) != 3 {
-		t.Errorf("f4 twice: page %T, opened %d, messages %d; want back home, opened twice, the message delivered", m.cur, p.opened, len(p.got))
+		t.Errorf("f8 twice: page %T, opened %d, messages %d; want back home, opened twice, the message delivered", m.cur, p.opened, len(p.got))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
@@ -131,4 +132,33 @@ func TestScenarioViewHonoursWorkspacePolicy(t *testing.T) {
 	if hits.Load() != 0 {
 		t.Errorf("the endpoint got %d requests: the production policy was not applied", hits.Load())
 	}
+}
+
+// TestScenarioViewReloadsChangedFiles: with the scenario view open, a file
+// saved in its folder (a new scenario, a renamed one, one that stops
+// parsing) shows without reopening the view, through the real file system.
+func TestScenarioViewReloadsChangedFiles(t *testing.T) {
+	m, _, _ := bench(t)
+	dir := scenarioDir(t)
+	m.opts.ScenarioDir = dir
+	m.scen.Model = scenarioview.New(m.c, dir, m.runScenario)
+	m.scen.SetWatch(true)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "Hi! I'm Acme's assistant")
+	tm.Send(tea.KeyMsg{Type: tea.KeyF3})
+	waitFor(t, tm, "order lookup passes", "order lookup fails")
+
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("c_new.yaml", "name: a scenario saved while the view is open\nsteps:\n  - say: hello\n")
+	waitFor(t, tm, "a scenario saved while the view is open")
+	write("c_new.yaml", "name: renamed in the editor\nsteps:\n  - say: hello\n")
+	waitFor(t, tm, "renamed in the editor")
+	write("c_new.yaml", "name: broken\nsteps:\n  - sya: hello\n")
+	waitFor(t, tm, "c_new.yaml:3:5")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

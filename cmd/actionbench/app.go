@@ -92,7 +92,8 @@ inspect each request and response. Press ? in it for the keys.`,
 	wb.register(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return wb.run(cmd, e) }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newFireCommand(e), newEmitCommand(e), newHistoryCommand(e), newDemoCommand(e), newMockCommand(e), newRunCommand(e))
+	root.AddCommand(newFireCommand(e), newEmitCommand(e), newHistoryCommand(e), newDemoCommand(e), newMockCommand(e), newRunCommand(e), newInitCommand(e), newLoadCommand(e))
+	addCompletions(root, e)
 	return root
 }
 

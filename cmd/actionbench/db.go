@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/actionbench/actionbench/engine"
@@ -14,10 +17,44 @@ import (
 )
 
 // dbFlag is the --db flag of every command that reads or writes the history.
-type dbFlag struct{ path string }
+type dbFlag struct {
+	path   string
+	stderr io.Writer // where an upgrade of an older file shows its progress
+}
 
 func (f *dbFlag) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.path, "db", "", "history database (default $XDG_STATE_HOME/actionbench/history.db, or ~/.local/state/actionbench/history.db)")
+	f.stderr = cmd.ErrOrStderr()
+}
+
+// upgradeShownFrom is the size of an older history from which its upgrade
+// shows progress: below it, the upgrade takes a blink.
+const upgradeShownFrom = 20_000
+
+// upgradeProgress shows how far the upgrade of an older history has come:
+// a line rewritten in place on a terminal, else a line when it starts and
+// one when it ends.
+func upgradeProgress(w io.Writer) func(done, total int64) {
+	file, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(file.Fd())
+	started := false
+	return func(done, total int64) {
+		if total < upgradeShownFrom {
+			return
+		}
+		switch {
+		case tty:
+			fmt.Fprintf(w, "\rupgrading the history: %s of %s attempts", engine.Commas(done), engine.Commas(total))
+			if done >= total {
+				fmt.Fprint(w, "\r\x1b[K")
+			}
+		case !started:
+			fmt.Fprintf(w, "upgrading the history: %s attempts…\n", engine.Commas(total))
+		case done >= total:
+			fmt.Fprintln(w, "upgrading the history: done")
+		}
+		started = true
+	}
 }
 
 // open opens the history, redacting secrets from everything it stores.
@@ -30,7 +67,11 @@ func (f *dbFlag) open(ctx context.Context, secrets []string) (*history.Store, er
 			return nil, badInputf("no place for the history: %v; pass --db FILE", err)
 		}
 	}
-	store, err := history.Open(ctx, path, history.Options{Secrets: secrets})
+	opts := history.Options{Secrets: secrets}
+	if f.stderr != nil {
+		opts.Progress = upgradeProgress(f.stderr)
+	}
+	store, err := history.Open(ctx, path, opts)
 	if err != nil {
 		return nil, badInput{err}
 	}

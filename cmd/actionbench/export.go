@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,13 +16,13 @@ import (
 
 func newHistoryExportCommand(e env) *cobra.Command {
 	var (
-		db           dbFlag
-		format       string
-		conversation string
+		f      historyFlags // the history command's filters, for har and jsonl
+		format string
 	)
+	db, conversation := &f.db, &f.conversation
 	cmd := &cobra.Command{
-		Use:   "export [ID] --format curl|transcript",
-		Short: "Export an attempt as a cURL command, or a conversation as a Markdown transcript",
+		Use:   "export [ID] --format curl|transcript|har|jsonl",
+		Short: "Export attempts: a cURL command, a Markdown transcript, a HAR file or JSON lines",
 		Long: `export --format curl prints a cURL command that replays attempt ID byte for
 byte: the same URL, headers and body, so an action's X-DGbot-Signature still
 verifies. A webhook's Bearer token was never stored: the command reads it
@@ -29,9 +30,18 @@ from $WEBHOOK_TOKEN. Add --cacert FILE for an endpoint with a self-signed
 certificate.
 
 export --conversation C --format transcript prints the conversation as
-Markdown: the bot's replies with every attempt that led to them.`,
+Markdown: the bot's replies with every attempt that led to them.
+
+export --format har prints the attempts as a HAR 1.2 file, which a browser's
+network panel (Import HAR), Postman and Insomnia open; --format jsonl prints
+one JSON object per attempt per line, every column of the history's attempts
+table by name. Both take the history command's filters (--conversation,
+--action, --event, --outcome, --since, --text), write every attempt they
+select, newest first, and stream: memory stays flat however many there are.`,
 		Example: `  actionbench history export 42 --format curl | sh
-  actionbench history export --conversation conv_demo --format transcript > conv_demo.md`,
+  actionbench history export --conversation conv_demo --format transcript > conv_demo.md
+  actionbench history export --format har --since 1d > today.har
+  actionbench history export --format jsonl --outcome timeout | jq .url`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("export takes at most one attempt ID, got %d arguments", len(args))}
@@ -41,10 +51,10 @@ Markdown: the bot's replies with every attempt that led to them.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
 			case "curl":
-				if len(args) != 1 || conversation != "" {
+				if len(args) != 1 || *conversation != "" {
 					return badInputf("--format curl exports one attempt: actionbench history export ID --format curl")
 				}
-				entry, store, err := loadEntry(cmd, &db, args[0])
+				entry, store, err := loadEntry(cmd, db, args[0])
 				if err != nil {
 					return err
 				}
@@ -52,7 +62,7 @@ Markdown: the bot's replies with every attempt that led to them.`,
 				_, err = io.WriteString(e.stdout, curlCommand(entry.Attempt))
 				return err
 			case "transcript":
-				if len(args) != 0 || conversation == "" {
+				if len(args) != 0 || *conversation == "" {
 					return badInputf("--format transcript exports one conversation: actionbench history export --conversation C --format transcript")
 				}
 				store, err := db.open(cmd.Context(), nil)
@@ -60,15 +70,54 @@ Markdown: the bot's replies with every attempt that led to them.`,
 					return err
 				}
 				defer store.Close()
-				return writeTranscript(cmd, e.stdout, store, conversation)
+				return writeTranscript(cmd, e.stdout, store, *conversation)
+			case "har", "jsonl":
+				if len(args) != 0 {
+					return badInputf("--format %s exports what the filters select, not one ID: drop %s, or use --format curl", format, args[0])
+				}
+				return exportAll(cmd, e.stdout, &f, format)
 			}
-			return badInputf("--format %q: want curl or transcript", format)
+			return badInputf("--format %q: want curl, transcript, har or jsonl", format)
 		},
 	}
 	db.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "", "curl (one attempt) or transcript (one conversation)")
-	cmd.Flags().StringVarP(&conversation, "conversation", "c", "", "the conversation to export as a transcript")
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "", "curl (one attempt), transcript (one conversation), har or jsonl (every attempt the filters select)")
+	fl.StringVarP(conversation, "conversation", "c", "", "the conversation (transcript), or only this conversation (har, jsonl)")
+	fl.StringVar(&f.action, "action", "", "har, jsonl: only this action id")
+	fl.StringVar(&f.event, "event", "", "har, jsonl: only this event")
+	fl.StringVar(&f.outcome, "outcome", "", "har, jsonl: only this outcome: "+outcomeNames())
+	fl.StringVar(&f.text, "text", "", "har, jsonl: only attempts whose text has these words (see history --help)")
+	fl.StringVar(&f.since, "since", "", "har, jsonl: only attempts recorded in this last span, e.g. 30m, 1h, 2d")
 	return cmd
+}
+
+// exportAll writes every attempt f selects as a HAR log or JSON lines,
+// streaming them from the history.
+func exportAll(cmd *cobra.Command, w io.Writer, f *historyFlags, format string) error {
+	f.limit = 1 // ignored by Each; filter checks it
+	filter, err := f.filter(time.Now())
+	if err != nil {
+		return err
+	}
+	store, err := f.db.open(cmd.Context(), nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var out interface {
+		Add(*history.Entry) error
+		Close() error
+	}
+	if format == "har" {
+		out = export.NewHAR(w, "actionbench", version)
+	} else {
+		out = export.NewJSONL(w)
+	}
+	if err := store.Each(cmd.Context(), filter, out.Add); err != nil {
+		return err
+	}
+	return out.Close()
 }
 
 // curlCommand renders a shell command that sends a's request again, byte

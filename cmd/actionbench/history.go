@@ -46,7 +46,7 @@ redacted before anything was stored.
 
   actionbench history                          the newest 20 attempts
   actionbench history --outcome timeout --since 1h
-  actionbench history --text refund            attempts whose text holds "refund"
+  actionbench history --text refund            attempts whose text has the word "refund"
   actionbench history show 42                  one attempt whole
   actionbench history export 42 --format curl  a cURL command that replays it
   actionbench history export --conversation conv_1 --format transcript`,
@@ -59,7 +59,7 @@ redacted before anything was stored.
 	fl.StringVar(&f.action, "action", "", "only this action id")
 	fl.StringVar(&f.event, "event", "", "only this event")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: "+outcomeNames())
-	fl.StringVar(&f.text, "text", "", "only attempts whose stored text (ids, URL, headers, bodies, reply,\ndiagnosis) contains this, ignoring ASCII case; no index serves it,\nso it reads the history: about 3 s per million attempts, counted on\na terminal as it goes")
+	fl.StringVar(&f.text, "text", "", "only attempts whose text (ids, URL, headers, bodies, reply,\ndiagnosis) has these whole words side by side, ignoring ASCII\ncase: \"order lookup\" finds order_lookup; served by a text index\n(text with no letter or digit is read row by row)")
 	fl.StringVar(&f.since, "since", "", "only attempts recorded in this last span, e.g. 30m, 1h, 2d")
 	fl.IntVarP(&f.limit, "limit", "n", 20, "at most this many rows")
 	fl.Int64Var(&f.before, "before", 0, "only ids below this one (the next page)")

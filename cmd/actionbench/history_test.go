@@ -103,9 +103,10 @@ func TestHistoryList(t *testing.T) {
 		{[]string{"--text", "NO SUCH ORDER"}, []int64{2}},    // the response body, any case
 		{[]string{"--text", "jane@example.com"}, []int64{1}}, // the request body
 		{[]string{"--text", "on the way", "--conversation", "conv_b"}, []int64{3}},
-		{[]string{"--text", "x-dgbot-signature: sha256="}, nil}, // header names and values are stored apart
-		{[]string{"--text", "sha256="}, []int64{3, 2, 1}},       // a header value
-		{[]string{"--text", testSecret}, nil},                   // never stored
+		{[]string{"--text", "x-dgbot-signature: sha256="}, []int64{3, 2, 1}}, // a header's name, then its value: words side by side
+		{[]string{"--text", "signature jane"}, nil},                          // words side by side, not anywhere
+		{[]string{"--text", "sha256="}, []int64{3, 2, 1}},                    // a header value
+		{[]string{"--text", testSecret}, nil},                                // never stored
 	}
 	for _, f := range filters {
 		res := actionbench(t, runOptions{}, append([]string{"history", "--db", db, "--json"}, f.args...)...)
@@ -241,9 +242,9 @@ func TestBadDatabase(t *testing.T) {
 	}
 }
 
-// TestSearchRowsWindowByWindow: history --text reads window after window
-// until it has its rows or the history ends, counting the attempts read
-// after each window that left it short.
+// TestSearchRowsWindowByWindow: history --text with text the index cannot
+// serve reads window after window until it has its rows or the history
+// ends, counting the attempts read after each window that left it short.
 func TestSearchRowsWindowByWindow(t *testing.T) {
 	ctx := context.Background()
 	store, err := history.Open(ctx, filepath.Join(t.TempDir(), "h.db"), history.Options{})
@@ -254,23 +255,27 @@ func TestSearchRowsWindowByWindow(t *testing.T) {
 	for id := 1; id <= 30; id++ {
 		a := &engine.Attempt{Kind: engine.KindAction, ConversationID: "conv_s", ActionID: "order_lookup", Outcome: engine.OutcomeMessage, BotReply: "Your order ships soon."}
 		if id == 3 || id == 14 || id == 26 {
-			a.BotReply = "Your REFUND is on its way."
+			a.BotReply = "Your REFUND is on its way :-)"
 		}
 		if _, err := store.Record(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, tc := range []struct {
+		text     string
 		limit    int
 		ids      string
 		progress string
 	}{
-		{10, "[26 14 3]", "[10 20]"}, // windows 21–30, 11–20, 1–10; short after the first two
-		{2, "[26 14]", "[10]"},       // full after the second window
-		{1, "[26]", "[]"},            // full after the first
+		// Text without a word is read window by window.
+		{":-)", 10, "[26 14 3]", "[10 20]"}, // windows 21–30, 11–20, 1–10; short after the first two
+		{":-)", 2, "[26 14]", "[10]"},       // full after the second window
+		{":-)", 1, "[26]", "[]"},            // full after the first
+		// A word is served by the text index whole: no window, no progress.
+		{"refund", 10, "[26 14 3]", "[]"},
 	} {
 		var progress []int64
-		rows, err := searchRows(ctx, store, history.Filter{Text: "refund", Limit: tc.limit}, 10, func(read int64) { progress = append(progress, read) })
+		rows, err := searchRows(ctx, store, history.Filter{Text: tc.text, Limit: tc.limit}, 10, func(read int64) { progress = append(progress, read) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +284,7 @@ func TestSearchRowsWindowByWindow(t *testing.T) {
 			ids = append(ids, r.ID)
 		}
 		if fmt.Sprint(ids) != tc.ids || fmt.Sprint(progress) != tc.progress {
-			t.Errorf("limit %d: ids %v, progress %v; want %s and %s", tc.limit, ids, progress, tc.ids, tc.progress)
+			t.Errorf("%q, limit %d: ids %v, progress %v; want %s and %s", tc.text, tc.limit, ids, progress, tc.ids, tc.progress)
 		}
 	}
 }

@@ -14,11 +14,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/actionbench/actionbench/engine/sign"
 	"github.com/actionbench/actionbench/sim/mock"
 )
 
 type mockFlags struct {
 	addr, secret, token string
+	standardSecret      string
 	cert, key, certOut  string
 }
 
@@ -61,6 +63,7 @@ or the token) until Ctrl-C.`,
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8443", "address to listen on; port 0 picks a free one")
 	fl.StringVar(&f.secret, "secret", mock.DemoSecret, "signing secret the action routes verify X-DGbot-Signature with")
 	fl.StringVar(&f.token, "token", mock.DemoToken, "Bearer token the webhook route expects")
+	fl.StringVar(&f.standardSecret, "standard-secret", mock.DemoStandardSecret, "whsec_ secret that requests signed with Standard Webhooks are verified with")
 	fl.StringVar(&f.cert, "cert", "", "PEM certificate to serve instead of a generated one (with --key)")
 	fl.StringVar(&f.key, "key", "", "PEM private key of --cert")
 	fl.StringVar(&f.certOut, "cert-out", filepath.Join(os.TempDir(), "actionbench-mock-cert.pem"), "where to write the generated certificate, for --ca-file")
@@ -76,11 +79,14 @@ func (f *mockFlags) run(cmd *cobra.Command, e env) error {
 	if f.secret == "" || f.token == "" {
 		return badInputf("--secret and --token cannot be empty (an unset variable?): pass a value, or leave the flag out for the demo one")
 	}
+	if err := sign.CheckStandardSecret(f.standardSecret); err != nil {
+		return badInputf("--standard-secret: %v", err)
+	}
 	// SIGTERM too, so that a service manager's stop is a clean exit.
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := &lockedWriter{w: e.stdout}
-	srv, err := mock.Start(ctx, f.addr, mock.Config{Secret: f.secret, Token: f.token, Log: out}, f.cert, f.key)
+	srv, err := mock.Start(ctx, f.addr, mock.Config{Secret: f.secret, Token: f.token, StandardSecret: f.standardSecret, Log: out}, f.cert, f.key)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return badInputf("%s is already in use: stop what listens there, or pick another address with --addr", f.addr)

@@ -185,6 +185,8 @@ func TestMockBadInput(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1"}, "actionbench: --addr: listen on 127.0.0.1: "},
 		{[]string{"--addr", "127.0.0.1:0", "--cert", "cert.pem"}, "actionbench: --cert and --key go together"},
 		{[]string{"--addr", "127.0.0.1:0", "--secret", ""}, "actionbench: --secret and --token cannot be empty"},
+		{[]string{"--addr", "127.0.0.1:0", "--standard-secret", "not-whsec"}, "actionbench: --standard-secret: a Standard Webhooks secret starts with whsec_"},
+		{[]string{"--addr", "127.0.0.1:0", "--standard-secret", ""}, "actionbench: --standard-secret: a Standard Webhooks secret starts with whsec_"},
 		{[]string{"--addr", "127.0.0.1:0", "--cert", "none.pem", "--key", "none.pem"}, "actionbench: loading the certificate none.pem and key none.pem: "},
 		{[]string{"--addr", "127.0.0.1:0", "--cert-out", filepath.Join(t.TempDir(), "no", "such", "dir.pem")}, "actionbench: --cert-out: cannot write the certificate: "},
 	}

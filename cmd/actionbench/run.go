@@ -18,6 +18,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/scenarios/shard"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -27,6 +28,8 @@ type runFlags struct {
 	parallel int
 	json     bool
 	junit    string
+	shards   shardFlags
+	watch    bool
 }
 
 func newRunCommand(e env) *cobra.Command {
@@ -40,11 +43,23 @@ no workspace), checks every expect, and reports what failed: expected
 against actual, with the attempt's diagnosis. SCENARIO is a file or a
 folder (searched for *.yaml and *.yml). Waits cost no real time.
 
+In CI, --shard I/N runs one runner's share of the files: the same file
+always lands on the same shard, adding files never moves others, and the
+N shards together run every file once. --shard-timings balances shards
+by the times in earlier JUnit reports. --list prints the share.
+
+In the editor, --watch keeps running: a saved scenario reruns itself, a
+saved workspace reruns everything, and a file that stops parsing is shown
+with its line while the rest is still watched.
+
 Exit status: 0 when every scenario passed, 1 when any failed, 2 for bad
 input (a scenario or workspace that does not load).`,
 		Example: `  actionbench run scenarios/examples
   actionbench run checkout.yaml --junit report.xml
-  actionbench run scenarios/ --parallel 16 --json`,
+  actionbench run scenarios/ --parallel 16 --json
+  actionbench run scenarios/ --shard 2/4 --junit report-2.xml
+  actionbench run scenarios/ --watch
+  actionbench run scenarios/ --shard 2/4 --shard-timings 'reports/*.xml' --list`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{errors.New("run takes one or more scenario files or folders")}
@@ -59,6 +74,8 @@ input (a scenario or workspace that does not load).`,
 	fl.IntVarP(&f.parallel, "parallel", "p", 4*runtime.GOMAXPROCS(0), "scenarios run at once")
 	fl.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	fl.StringVar(&f.junit, "junit", "", "also write the results as JUnit XML to FILE, for CI")
+	f.shards.register(cmd)
+	fl.BoolVar(&f.watch, "watch", false, "then rerun what each saved change affects, until ctrl-c")
 	// --workspace here replaces the demo for scenarios that name no workspace.
 	cmd.Flags().Lookup("workspace").Usage = "workspace for scenarios that name none (default: the embedded demo)"
 	return cmd
@@ -69,7 +86,28 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 	if f.parallel < 1 {
 		return badInputf("--parallel %d: run at least one scenario at a time", f.parallel)
 	}
-	list, errs := scenarios.LoadAll(args)
+	spec, err := f.shards.spec(e)
+	if err != nil {
+		return err
+	}
+	if f.watch {
+		if f.shards.list || f.json || f.junit != "" {
+			return usageError{errors.New("--watch reruns on every change: it does not combine with --list, --json or --junit")}
+		}
+		return f.watchLoop(ctx, e, args, spec)
+	}
+	found, errs, err := f.files(args, spec)
+	if err != nil {
+		return err
+	}
+	if f.shards.list && len(errs) == 0 {
+		for _, file := range found {
+			fmt.Fprintln(e.stdout, file.Path)
+		}
+		return nil
+	}
+	list, loadErrs := scenarios.LoadFiles(found)
+	errs = append(errs, loadErrs...)
 	if len(errs) > 0 {
 		for _, err := range errs {
 			fmt.Fprintf(e.stderr, "actionbench: %v\n", err)
@@ -77,78 +115,17 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 		return badInputf("%d scenario file(s) did not load: fix them and run again", len(errs))
 	}
 
-	// The workspaces are loaded before anything runs, so that a bad one is
-	// bad input, not a string of failures.
-	fallback, stop, err := f.fallbackWorkspace(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	files := map[string]*workspace.Workspace{}
-	var caFiles, secrets []string
-	secrets = append(secrets, fallback.Secrets()...)
-	for _, sc := range list {
-		if sc.Workspace == "" || files[sc.Workspace] != nil {
-			continue
-		}
-		ws, err := workspace.Load(sc.Workspace, e.lookupEnv)
-		if err != nil {
-			return badInputf("%s: %v", sc.Path, err)
-		}
-		files[sc.Workspace] = ws
-		secrets = append(secrets, ws.Secrets()...)
-		if ws.CAFile != "" {
-			caFiles = append(caFiles, ws.CAFile)
-		}
-	}
-	opts, err := f.dispatcherOptions(fallback)
-	if err != nil {
-		return err
-	}
-	if len(caFiles) > 0 {
-		if opts.RootCAs, err = addCAFiles(opts.RootCAs, caFiles); err != nil {
-			return badInput{err}
-		}
-	}
-	store, err := f.db.open(ctx, secrets)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	dispatchers := scenarios.NewDispatchers(opts, f.policy != "")
-	defer dispatchers.Close()
-
-	env := scenarios.Env{
-		Dispatcher:    dispatchers.For,
-		Demo:          fallback.Workspace,
-		LoadWorkspace: func(path string) (*workspace.Workspace, error) { return files[path], nil },
-		Recorder:      store,
-	}
 	progress := newProgress(e.stdout, len(list), !f.json)
-	results := make([]scenarios.Result, len(list))
 	began := time.Now()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(f.parallel, len(list)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i] = scenarios.Run(ctx, list[i], env)
-				progress.done(results[i])
-			}
-		}()
+	results, err := f.execute(ctx, e, list, progress)
+	if err != nil {
+		return err
 	}
-	for i := range list {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
 	progress.finish()
 	elapsed := time.Since(began)
 
 	if f.junit != "" {
-		if err := writeJUnit(f.junit, results, elapsed); err != nil {
+		if err := writeJUnit(f.junit, suiteName(spec), results, elapsed); err != nil {
 			return err
 		}
 	}
@@ -166,6 +143,90 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// files lists the scenario files named by args, this shard's share when
+// sharded; errs are paths that could not be read.
+func (f *runFlags) files(args []string, spec shard.Spec) (found []scenarios.File, errs []error, err error) {
+	found, errs = scenarios.Files(args)
+	if spec.Count > 0 {
+		if found, err = f.shards.pick(found, spec); err != nil {
+			return nil, nil, err
+		}
+	}
+	return found, errs, nil
+}
+
+// execute runs the scenarios, as many at once as --parallel says, and
+// returns their results in the order given. An error is a workspace or
+// history that could not be opened: nothing ran.
+func (f *runFlags) execute(ctx context.Context, e env, list []*scenarios.Scenario, progress *progress) ([]scenarios.Result, error) {
+	// The workspaces are loaded before anything runs, so that a bad one is
+	// bad input, not a string of failures.
+	fallback, stop, err := f.fallbackWorkspace(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	files := map[string]*workspace.Workspace{}
+	var caFiles, secrets []string
+	secrets = append(secrets, fallback.Secrets()...)
+	for _, sc := range list {
+		if sc.Workspace == "" || files[sc.Workspace] != nil {
+			continue
+		}
+		ws, err := workspace.Load(sc.Workspace, e.lookupEnv)
+		if err != nil {
+			return nil, badInputf("%s: %v", sc.Path, err)
+		}
+		files[sc.Workspace] = ws
+		secrets = append(secrets, ws.Secrets()...)
+		if ws.CAFile != "" {
+			caFiles = append(caFiles, ws.CAFile)
+		}
+	}
+	opts, err := f.dispatcherOptions(fallback)
+	if err != nil {
+		return nil, err
+	}
+	if len(caFiles) > 0 {
+		if opts.RootCAs, err = addCAFiles(opts.RootCAs, caFiles); err != nil {
+			return nil, badInput{err}
+		}
+	}
+	store, err := f.db.open(ctx, secrets)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	dispatchers := scenarios.NewDispatchers(opts, f.policy != "")
+	defer dispatchers.Close()
+
+	env := scenarios.Env{
+		Dispatcher:    dispatchers.For,
+		Demo:          fallback.Workspace,
+		LoadWorkspace: func(path string) (*workspace.Workspace, error) { return files[path], nil },
+		Recorder:      store,
+	}
+	results := make([]scenarios.Result, len(list))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(f.parallel, len(list)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] = scenarios.Run(ctx, list[i], env)
+				progress.done(results[i])
+			}
+		}()
+	}
+	for i := range list {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return results, nil
 }
 
 // fallbackWorkspace is the workspace for scenarios that name none: the
@@ -349,8 +410,8 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(path string, results []scenarios.Result, elapsed time.Duration) error {
-	suite := junitSuite{Name: "actionbench", Tests: len(results), Time: seconds3(elapsed)}
+func writeJUnit(path, name string, results []scenarios.Result, elapsed time.Duration) error {
+	suite := junitSuite{Name: name, Tests: len(results), Time: seconds3(elapsed)}
 	for _, r := range results {
 		c := junitCase{Name: r.Scenario.Name, Classname: r.Scenario.Path, Time: seconds3(r.Duration)}
 		if !r.Passed() {

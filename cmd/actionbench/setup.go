@@ -150,4 +150,7 @@ func newConversationID() string {
 	return "conv_" + hex.EncodeToString(b[:])
 }
 
-const userAgent = "actionbench/0.1 (+custom-action workbench)"
+// version is actionbench's, as the User-Agent and exports name it.
+const version = "0.1"
+
+const userAgent = "actionbench/" + version + " (+custom-action workbench)"

@@ -75,6 +75,7 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 		Policy:        string(policy),
 		// Scenarios run under their own workspaces' policies.
 		ScenarioDispatcher: dispatchers.For,
+		WatchScenarios:     true,
 		Recorder:           store,
 		History:            store,
 		Visitor:            sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},

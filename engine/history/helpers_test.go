@@ -85,13 +85,13 @@ func countRows(t testing.TB, path, table string) int {
 
 // attemptValues is a's insert arguments (unredacted) as database/sql takes
 // them, recorded at recordedAt, for tests that write rows under the API.
-func attemptValues(a *engine.Attempt, recordedAt int64) []any {
+func attemptValues(a *engine.Attempt, recordedAt time.Time) []any {
 	var (
 		r   redactor
 		row attemptRow
 	)
 	r.encodeAttempt(&row, a)
-	row.args[0].Value = recordedAt
+	row.args[0].Value = isoTime(recordedAt)
 	values := make([]any, len(row.args))
 	for i, arg := range row.args {
 		values[i] = arg.Value

@@ -38,12 +38,16 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Now is the wall clock for recorded_at; nil means time.Now.
 	Now func() time.Time
+	// Progress, if set, hears how far a migration that rewrites every
+	// attempt has come (done of total attempts), a few times a second.
+	Progress func(done, total int64)
 }
 
 // Entry is a stored attempt.
 type Entry struct {
 	ID         int64
 	RecordedAt time.Time // wall clock when stored
+	RunID      int64     // the run (runs table) it belongs to; 0 for none
 	Attempt    *engine.Attempt
 }
 
@@ -54,10 +58,10 @@ type Filter struct {
 	Event        engine.Event
 	Outcome      engine.Outcome
 	Kind         engine.Kind
-	// Text keeps the attempts whose stored text contains it, ignoring
-	// ASCII case: ids, outcome, URL, headers, bodies, bot reply, diagnosis
-	// and warnings. Secrets are stored redacted, so they never match. No
-	// index serves it: see Store.Search.
+	// Text keeps the attempts whose text has Text's words, whole, side by
+	// side, in order, ignoring ASCII case: ids, outcome, URL, headers,
+	// bodies, bot reply, diagnosis and warnings, through the text index
+	// (see Store.Search). Secrets are stored redacted, so they never match.
 	Text   string
 	Since  time.Time // recorded at or after, wall clock
 	Before int64     // keyset paging: ids below this one
@@ -97,21 +101,16 @@ func (s Summary) StatusText() string {
 	return strconv.Itoa(s.Status)
 }
 
-// Speaker says who said a transcript turn.
-type Speaker string
+// Speaker, its values and Turn are the engine's: the history stores them,
+// and the simulator, which does not store, speaks of them too.
+type (
+	Speaker = engine.Speaker
+	Turn    = engine.Turn
+)
 
 // The speakers of a transcript.
 const (
-	SpeakerVisitor Speaker = "visitor"
-	SpeakerBot     Speaker = "bot"
-	SpeakerSystem  Speaker = "system" // a note such as "action order_lookup: timeout"
+	SpeakerVisitor = engine.SpeakerVisitor
+	SpeakerBot     = engine.SpeakerBot
+	SpeakerSystem  = engine.SpeakerSystem
 )
-
-// Turn is one line of a conversation's transcript.
-type Turn struct {
-	ConversationID string
-	At             time.Time // virtual time
-	Speaker        Speaker
-	Text           string
-	AttemptID      int64 // the attempt this turn came from; 0 if none
-}

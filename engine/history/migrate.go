@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -46,9 +47,11 @@ func (h header) check(path string, known int) error {
 }
 
 // migrate brings the database to schema version target, one step per
-// transaction, so a crash or a lock between steps leaves a database at a
-// version this code can resume from.
-func migrate(ctx context.Context, db *sql.DB, path string, target int) error {
+// transaction (a step that rewrites every row commits as it goes, see
+// plainColumns), so a crash or a lock between steps leaves a database at
+// a version this code can resume from. progress, if not nil, hears how
+// far a long step has come.
+func migrate(ctx context.Context, db *sql.DB, path string, target int, progress func(done, total int64)) error {
 	steps := migrations()
 	h, err := readHeader(ctx, db)
 	if err != nil {
@@ -57,30 +60,99 @@ func migrate(ctx context.Context, db *sql.DB, path string, target int) error {
 	if err := h.check(path, len(steps)); err != nil {
 		return err
 	}
+	if h.version >= target {
+		return nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return wrapErr(path, "migrate", err)
+	}
+	defer conn.Close()
+	// Steps that rebuild a table do it as SQLite's ALTER TABLE page says:
+	// with foreign keys off, which can only change outside a transaction.
+	var fk bool
+	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		return wrapErr(path, "migrate", err)
+	}
+	if fk {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return wrapErr(path, "migrate", err)
+		}
+		// Outside a transaction the pragma cannot fail.
+		defer func() { _, _ = conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON") }()
+	}
 	for v := h.version; v < target; v++ {
 		step := steps[v]
-		err := inTx(ctx, db, func(tx *sql.Tx) error {
-			// Another process may have run this step while we waited
-			// for the write lock; the version read under the lock is
-			// the one that counts.
-			now, err := readHeader(ctx, tx)
-			if err != nil {
+		m := &migrator{conn: conn, path: path, from: v, known: len(steps), progress: progress}
+		if step.run != nil {
+			err = step.run(ctx, m)
+		} else {
+			err = m.inStep(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, step.sql)
 				return err
-			}
-			if err := now.check(path, len(steps)); err != nil || now.version > v {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, step.sql); err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
-			return err
-		})
+			})
+		}
+		if errors.Is(err, errStepDone) {
+			continue
+		}
 		if err != nil {
+			var se *storeError
+			if errors.As(err, &se) {
+				return err
+			}
 			return wrapErr(path, fmt.Sprintf("migrate to schema %d (%s)", v+1, step.name), err)
 		}
 	}
 	return nil
+}
+
+// errStepDone says another process ran the step while this one waited.
+var errStepDone = errors.New("step already done")
+
+// migrator is what a step runs with.
+type migrator struct {
+	conn     *sql.Conn
+	path     string
+	from     int // the version the step starts from
+	known    int // the steps this build knows
+	progress func(done, total int64)
+}
+
+// inStep runs fn in a transaction if the database is still at m.from, and
+// moves it to the next version when fn succeeds. Another process may have
+// run this step while we waited for the write lock; the version read
+// under the lock is the one that counts (errStepDone if it moved on).
+func (m *migrator) inStep(ctx context.Context, fn func(*sql.Tx) error) error {
+	return inTx(ctx, m.conn, func(tx *sql.Tx) error {
+		if err := m.still(ctx, tx); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.from+1))
+		return err
+	})
+}
+
+// still checks, under tx's lock, that the database is at m.from.
+func (m *migrator) still(ctx context.Context, tx *sql.Tx) error {
+	now, err := readHeader(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := now.check(m.path, m.known); err != nil {
+		return err
+	}
+	if now.version > m.from {
+		return errStepDone
+	}
+	return nil
+}
+
+// beginner is a *sql.DB or a *sql.Conn.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
 // inTx runs fn in a transaction and rolls it back unless fn and the commit
@@ -88,7 +160,8 @@ func migrate(ctx context.Context, db *sql.DB, path string, target int) error {
 // (_txlock in the DSN): the write lock is taken up front, where the busy
 // timeout applies, rather than on the first write, where SQLite would
 // fail at once to avoid a deadlock.
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+func inTx(ctx context.Context, db beginner, fn func(*sql.Tx) error) error {
+
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
@@ -28,37 +27,6 @@ func (s *Store) Get(ctx context.Context, id int64) (*Entry, error) {
 		return nil, wrapErr(s.path, fmt.Sprintf("get attempt %d", id), err)
 	}
 	return e, nil
-}
-
-// scanAttempt reads "id, attemptColumns" back into an Entry.
-func scanAttempt(row *sql.Row) (*Entry, error) {
-	var (
-		e                                          Entry
-		a                                          engine.Attempt
-		recordedAt, at, status                     sql.NullInt64
-		kind, event, trigger, outcome, replyAction string
-		latency                                    int64
-		detail                                     []byte
-	)
-	err := row.Scan(&e.ID,
-		&recordedAt, &at, &kind, &a.ConversationID, &a.ActionID, &event, &trigger,
-		&a.DeliveryID, &outcome, &status, &latency, new(bool), &replyAction, &detail)
-	if err != nil {
-		return nil, err
-	}
-	e.RecordedAt = fromNanos(recordedAt)
-	a.Kind, a.Event, a.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
-	a.Outcome, a.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
-	a.At, a.Latency = fromNanos(at), time.Duration(latency)
-	var resp *engine.Response
-	if status.Valid {
-		resp = &engine.Response{Status: int(status.Int64)}
-	}
-	if err := decodeDetail(detail, &a, resp); err != nil {
-		return nil, fmt.Errorf("decode attempt %d: %w", e.ID, err)
-	}
-	e.Attempt = &a
-	return &e, nil
 }
 
 // List returns matching attempts, newest first, paged by id.
@@ -101,19 +69,26 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Summary, error) {
 func scanSummary(rows *sql.Rows, extra ...any) (Summary, error) {
 	var (
 		sum                                        Summary
-		recordedAt, at, status                     sql.NullInt64
+		recordedAt, at                             sql.NullString
+		status                                     sql.NullInt64
 		kind, event, trigger, outcome, replyAction string
-		latency                                    int64
+		latency                                    float64
+		err                                        error
 	)
 	dest := append([]any{&sum.ID, &recordedAt, &at, &kind, &sum.ConversationID, &sum.ActionID,
 		&event, &trigger, &outcome, &status, &latency, &sum.DeliveryID, &replyAction}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return Summary{}, err
 	}
-	sum.RecordedAt, sum.At = fromNanos(recordedAt), fromNanos(at)
+	if sum.RecordedAt, err = parseTime(recordedAt); err != nil {
+		return Summary{}, fmt.Errorf("attempt %d: column recorded_at: %w", sum.ID, err)
+	}
+	if sum.At, err = parseTime(at); err != nil {
+		return Summary{}, fmt.Errorf("attempt %d: column at: %w", sum.ID, err)
+	}
 	sum.Kind, sum.Event, sum.Trigger = engine.Kind(kind), engine.Event(event), engine.Trigger(trigger)
 	sum.Outcome, sum.ReplyAction = engine.Outcome(outcome), engine.ReplyAction(replyAction)
-	sum.Status, sum.Latency = int(status.Int64), time.Duration(latency)
+	sum.Status, sum.Latency = int(status.Int64), fromLatencyMs(latency)
 	return sum, nil
 }
 
@@ -240,7 +215,7 @@ func selectAttempts(f Filter, paging bool) selection {
 		// row's id": an id range every index above serves. That row is
 		// the first of its transaction, which stamps lists. No such row
 		// makes the bound NULL, and the result empty.
-		sel.and("id >= (SELECT first_id FROM stamps WHERE recorded_at >= ? ORDER BY recorded_at, first_id LIMIT 1)", f.Since.UnixNano())
+		sel.and("id >= (SELECT first_id FROM stamps WHERE recorded_at >= ? ORDER BY recorded_at, first_id LIMIT 1)", isoTime(f.Since))
 	}
 	if paging && f.Before > 0 {
 		sel.and("id < ?", f.Before)
@@ -266,8 +241,8 @@ func countQuery(f Filter) (string, []any) {
 	return sel.with + "SELECT outcome, count(*) FROM attempts" + sel.where + " GROUP BY outcome", sel.args
 }
 
-// countedCallsQuery is CountedCalls' statement, from (unix nanoseconds) on.
-func countedCallsQuery(conversation string, from int64) (string, []any) {
+// countedCallsQuery is CountedCalls' statement, from (timeLayout) on.
+func countedCallsQuery(conversation string, from string) (string, []any) {
 	sel := selectAttempts(Filter{Conversation: conversation}, false)
 	sel.and("counts_against_limit = 1 AND at >= ?", from)
 	return sel.with + "SELECT at FROM attempts" + sel.where + " ORDER BY at, id", sel.args
@@ -280,9 +255,9 @@ func (s *Store) CountedCalls(ctx context.Context, conversation string, since tim
 	if err := s.checkOpen("read counted calls"); err != nil {
 		return nil, err
 	}
-	from := int64(math.MinInt64)
+	from := "" // below every time
 	if !since.IsZero() {
-		from = since.UnixNano()
+		from = since.UTC().Format(timeLayout)
 	}
 	// The conversation's rows come through its index and are sorted by
 	// virtual time: a conversation is small (see schema.go).
@@ -294,11 +269,15 @@ func (s *Store) CountedCalls(ctx context.Context, conversation string, since tim
 	defer rows.Close()
 	var out []time.Time
 	for rows.Next() {
-		var at sql.NullInt64
+		var at sql.NullString
 		if err := rows.Scan(&at); err != nil {
 			return nil, wrapErr(s.path, "read counted calls", err)
 		}
-		out = append(out, fromNanos(at))
+		t, err := parseTime(at)
+		if err != nil {
+			return nil, wrapErr(s.path, "read counted calls", err)
+		}
+		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrapErr(s.path, "read counted calls", err)
@@ -320,13 +299,18 @@ func (s *Store) Transcript(ctx context.Context, conversation string) ([]Turn, er
 	var out []Turn
 	for rows.Next() {
 		var (
-			at, attemptID sql.NullInt64
+			at            sql.NullString
+			attemptID     sql.NullInt64
 			speaker, text string
 		)
 		if err := rows.Scan(&at, &speaker, &text, &attemptID); err != nil {
 			return nil, wrapErr(s.path, "read transcript", err)
 		}
-		out = append(out, Turn{ConversationID: conversation, At: fromNanos(at),
+		t, err := parseTime(at)
+		if err != nil {
+			return nil, wrapErr(s.path, "read transcript", err)
+		}
+		out = append(out, Turn{ConversationID: conversation, At: t,
 			Speaker: Speaker(speaker), Text: text, AttemptID: attemptID.Int64})
 	}
 	if err := rows.Err(); err != nil {

@@ -61,8 +61,8 @@ func newFixture(t *testing.T) *fixture {
 			// just below the target, deleted after, moves the next id.
 			next = int64(i/12)*blockSize - 2
 			placeholder = next - 1
-			if _, err := raw.Exec("INSERT INTO attempts (id, "+attemptColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				append([]any{placeholder}, attemptValues(richAction(), t0.UnixNano())...)...); err != nil {
+			if _, err := raw.Exec("INSERT INTO attempts (id, "+attemptColumns+") VALUES (?"+strings.Repeat(", ?", numAttemptColumns)+")",
+				append([]any{placeholder}, attemptValues(richAction(), t0)...)...); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -353,11 +353,11 @@ func TestQueryPlans(t *testing.T) {
 			set   bool
 			index string
 		}{
-			{flt.Conversation != "", "attempts_conversation_block (<expr>=? AND conversation_id=?"},
-			{flt.Conversation == "" && flt.Outcome == engine.OutcomeTimeout, "attempts_outcome"},
-			{flt.Conversation == "" && flt.Outcome == "" && flt.Action != "", "attempts_action"},
-			{flt.Conversation == "" && flt.Outcome == "" && flt.Event != "", "attempts_event"},
-			{flt.Kind != "" && flt == Filter{Kind: flt.Kind}, "attempts_kind"},
+			{flt.Conversation != "", "attempts_by_conversation (<expr>=? AND conversation_id=?"},
+			{flt.Conversation == "" && flt.Outcome == engine.OutcomeTimeout, "attempts_by_outcome"},
+			{flt.Conversation == "" && flt.Outcome == "" && flt.Action != "", "attempts_by_action"},
+			{flt.Conversation == "" && flt.Outcome == "" && flt.Event != "", "attempts_by_event"},
+			{flt.Kind != "" && flt == Filter{Kind: flt.Kind}, "attempts_by_kind"},
 		} {
 			if want.set && !strings.Contains(p, want.index) {
 				t.Errorf("%s: List does not use %s: %s", name, want.index, p)
@@ -365,19 +365,25 @@ func TestQueryPlans(t *testing.T) {
 		}
 	}
 	p := plan(countQuery(Filter{}))
-	if !strings.Contains(p, "COVERING INDEX attempts_outcome") {
+	if !strings.Contains(p, "COVERING INDEX attempts_by_outcome") {
 		t.Errorf("CountByOutcome: %s, want a scan of the covering outcome index", p)
 	}
 	p = plan(countQuery(Filter{Conversation: "c"}))
-	if !strings.Contains(p, "attempts_conversation_block (<expr>=? AND conversation_id=?)") {
+	if !strings.Contains(p, "attempts_by_conversation (<expr>=? AND conversation_id=?)") {
 		t.Errorf("CountByOutcome(conversation): %s, want the conversation index, block by block", p)
 	}
-	p = plan(countedCallsQuery("c", 0))
-	if !strings.Contains(p, "attempts_conversation_block (<expr>=? AND conversation_id=?)") {
+	p = plan(countedCallsQuery("c", ""))
+	if !strings.Contains(p, "attempts_by_conversation (<expr>=? AND conversation_id=?)") {
 		t.Errorf("CountedCalls: %s, want the conversation index, block by block", p)
 	}
+	for _, flt := range []Filter{{}, {Outcome: engine.OutcomeTimeout}, {Action: "refund", Since: t0}} {
+		p = plan(indexDrivenQuery(selectAttempts(flt, false), `"refund"`, 100, 0, 50))
+		if !strings.Contains(p, "SCAN attempts_text VIRTUAL TABLE") || !strings.Contains(p, "SEARCH attempts USING INTEGER PRIMARY KEY") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("text search %+v: %s; want the text index to drive, newest first, without a sort", flt, p)
+		}
+	}
 	p = plan(selectAttempts(Filter{Conversation: "c", Text: "x"}, false).page(50))
-	if !strings.Contains(p, "attempts_conversation_block (<expr>=? AND conversation_id=?)") || strings.Contains(p, "TEMP B-TREE") {
+	if !strings.Contains(p, "attempts_by_conversation (<expr>=? AND conversation_id=?)") || strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("Search(conversation): %s, want the conversation index in order", p)
 	}
 	p = plan("SELECT at, speaker, text, attempt_id FROM turns WHERE conversation_id = ? ORDER BY id", []any{"c"})

@@ -1,6 +1,9 @@
 package history
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // applicationID marks a file as an actionbench history ("abhi" in the
 // header), so Open can tell its own database from another program's.
@@ -12,10 +15,12 @@ const applicationID = 0x61626869
 const pageSize = 16384
 
 // migration is one step of the schema: step i (counting from 1) leaves the
-// database at user_version i.
+// database at user_version i. A step is SQL run in one transaction, or a
+// function for a step that rewrites every row (see migrate.go).
 type migration struct {
 	name string
 	sql  string
+	run  func(ctx context.Context, m *migrator) error
 }
 
 // migrations returns the schema's steps in order. Databases in the field
@@ -117,24 +122,140 @@ DROP INDEX attempts_counted;
 DROP INDEX attempts_conversation;
 CREATE INDEX attempts_conversation_block ON attempts(id >> 14, conversation_id, id);
 `},
+		{name: "plain columns", run: plainColumns},
 	}
 }
 
-// attemptColumns are the attempts table's columns but id, in the order
-// encodeAttempt binds them and scanAttempt reads them; the two functions
-// and this list change together.
-const attemptColumns = `recorded_at, at, kind, conversation_id, action_id, event, "trigger",
-	delivery_id, outcome, status, latency_ns, counts_against_limit, reply_action, detail`
+// plainTablesSQL is the first part of step 5: the schema docs/history.md
+// describes, beside the tables it replaces. The attempts it copies go to
+// attempts_plain, which the last part renames to attempts; indexes and the
+// text index are filled as rows arrive, so the swap at the end is quick.
+// IF NOT EXISTS: a migration cut short resumes where it stopped.
+var plainTablesSQL = `
+-- One row per run of many attempts (a load run, issue 17, or a scenario
+-- run); attempts.run_id names it. Nothing writes runs yet.
+CREATE TABLE IF NOT EXISTS runs (
+	id          INTEGER PRIMARY KEY,
+	kind        TEXT NOT NULL,      -- 'scenarios', 'load'
+	started_at  TEXT NOT NULL,      -- ISO 8601, UTC (timeLayout)
+	finished_at TEXT,               -- NULL while it runs, or if it never finished
+	label       TEXT NOT NULL DEFAULT '',
+	summary     TEXT                -- JSON, written when the run finishes
+) STRICT;
 
-// numAttemptColumns is the length of attemptColumns; a test checks it.
-const numAttemptColumns = 14
+-- One row per attempt; every column is docs/history.md's. Times are
+-- ISO 8601 text in UTC with nine fractional digits.
+CREATE TABLE IF NOT EXISTS attempts_plain (
+	id                      INTEGER PRIMARY KEY,
+	recorded_at             TEXT NOT NULL,    -- wall clock; never decreases with id
+	at                      TEXT,             -- virtual clock
+	started_at              TEXT,
+	kind                    TEXT NOT NULL,    -- 'action', 'event'; later 'audit'
+	run_id                  INTEGER REFERENCES runs(id),
+	conversation_id         TEXT NOT NULL,
+	action_id               TEXT NOT NULL,    -- '' for an event
+	event                   TEXT NOT NULL,    -- '' for an action
+	"trigger"               TEXT NOT NULL,
+	delivery_id             TEXT NOT NULL,
+	outcome                 TEXT NOT NULL,
+	status                  INTEGER,          -- NULL when no response arrived
+	latency_ms              REAL NOT NULL,
+	sent                    INTEGER NOT NULL,
+	counts_against_limit    INTEGER NOT NULL,
+	limit_remaining         INTEGER NOT NULL,
+	limit_frees_at          TEXT,
+	method                  TEXT NOT NULL,
+	url                     TEXT NOT NULL,
+	remote_addr             TEXT NOT NULL,
+	request_headers         TEXT,             -- JSON object of arrays
+	request_body            ANY,              -- TEXT when UTF-8, else BLOB
+	response_proto          TEXT,
+	response_headers        TEXT,
+	response_body           ANY,
+	response_truncated      INTEGER NOT NULL,
+	bot_reply               TEXT NOT NULL,
+	diagnosis               TEXT NOT NULL,
+	override                TEXT NOT NULL,
+	warnings                TEXT,             -- JSON array of strings
+	production_would_reject TEXT,
+	reply_action            TEXT NOT NULL
+) STRICT;
 
-// summaryColumns are what a listing reads: everything but detail.
-const summaryColumns = `id, recorded_at, at, kind, conversation_id, action_id, event, "trigger",
-	outcome, status, latency_ns, delivery_id, reply_action`
+-- The indexes of steps 2 to 4 under new names (the old ones live on until
+-- the swap): each filter is "WHERE x = ? [AND id < ?] ORDER BY id DESC
+-- LIMIT n", a backward range scan that stops after n rows.
+CREATE INDEX IF NOT EXISTS attempts_by_conversation ON attempts_plain(id >> 14, conversation_id, id);
+CREATE INDEX IF NOT EXISTS attempts_by_outcome ON attempts_plain(outcome, id);
+CREATE INDEX IF NOT EXISTS attempts_by_action ON attempts_plain(action_id, id) WHERE action_id <> '';
+CREATE INDEX IF NOT EXISTS attempts_by_event ON attempts_plain(event, id) WHERE event <> '';
+CREATE INDEX IF NOT EXISTS attempts_by_kind ON attempts_plain(kind, id);
+CREATE INDEX IF NOT EXISTS attempts_by_run ON attempts_plain(run_id, id) WHERE run_id IS NOT NULL;
 
-const insertAttemptSQL = "INSERT INTO attempts (" + attemptColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+-- Text search (Filter.Text): an FTS4 index over the attempts' texts,
+-- external-content, so the text is stored once, in attempts. FTS4 rather
+-- than FTS5 because go-sqlite3 compiles FTS4 in by default, and FTS5 only
+-- under a build tag that every go command would then have to carry. FTS4
+-- reads a value up to its first NUL: words after a NUL in a body are not
+-- indexed (a search without words still finds them, row by row).
+-- Its columns are named apart from attempts' (ids gathers the short
+-- ones), so that a search can join the two without qualifying every name;
+-- order=desc keeps each word's list newest first, so that the first page
+-- of a search reads that page's worth of the list, not all of it.
+CREATE VIRTUAL TABLE IF NOT EXISTS attempts_text USING fts4(
+	content="attempts_indexed", ` + textIndexColumns + `, tokenize=simple, order=desc);
+-- The attempts with an id up to upto are in attempts_text (and in
+-- attempts_indexed, the view the index reads them back through, so that
+-- PRAGMA integrity_check compares the index with what it holds). actionbench
+-- indexes the newer ones a few thousand at a time, or when it falls idle
+-- (indexing row by row, in each small commit, cost 20 times the write).
+CREATE TABLE IF NOT EXISTS attempts_text_upto (upto INTEGER NOT NULL) STRICT;
+INSERT INTO attempts_text_upto SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM attempts_text_upto);
+`
 
-const insertStampSQL = "INSERT INTO stamps (recorded_at, first_id) VALUES (?, ?)"
+// swapTablesSQL returns the last part of step 5, in the transaction that copies
+// the last rows: attempts_plain becomes attempts, and the stamps' and
+// turns' unix nanoseconds become ISO 8601 text. Foreign keys are off
+// (SQLite's procedure for changing a table's definition), so dropping the
+// old attempts does not null the turns' attempt_id.
+func swapTablesSQL() string {
+	return `
+DROP TABLE attempts;
+ALTER TABLE attempts_plain RENAME TO attempts;
+CREATE VIEW attempts_indexed AS SELECT id AS rowid, ` + textColumns + ` FROM attempts
+	WHERE id <= (SELECT upto FROM attempts_text_upto);
+-- Deleting an attempt (nothing does yet) takes it out of the text index.
+CREATE TRIGGER attempts_text_delete BEFORE DELETE ON attempts
+	WHEN old.id <= (SELECT upto FROM attempts_text_upto) BEGIN
+	DELETE FROM attempts_text WHERE docid = old.id;
+END;
 
-const insertTurnSQL = "INSERT INTO turns (conversation_id, at, speaker, text, attempt_id) VALUES (?, ?, ?, ?, ?)"
+CREATE TABLE stamps_text (
+	recorded_at TEXT NOT NULL,
+	first_id    INTEGER NOT NULL,
+	PRIMARY KEY (recorded_at, first_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO stamps_text SELECT ` + isoFromNanos("recorded_at") + `, first_id FROM stamps;
+DROP TABLE stamps;
+ALTER TABLE stamps_text RENAME TO stamps;
+
+CREATE TABLE turns_text (
+	id              INTEGER PRIMARY KEY,
+	conversation_id TEXT NOT NULL,
+	at              TEXT,
+	speaker         TEXT NOT NULL,    -- 'visitor', 'bot', 'system'
+	text            TEXT NOT NULL,
+	-- SET NULL so that pruning old attempts some day keeps the transcript.
+	attempt_id      INTEGER REFERENCES attempts(id) ON DELETE SET NULL
+) STRICT;
+INSERT INTO turns_text SELECT id, conversation_id, ` + isoFromNanos("at") + `, speaker, text, attempt_id FROM turns;
+DROP TABLE turns;
+ALTER TABLE turns_text RENAME TO turns;
+CREATE INDEX turns_conversation ON turns(conversation_id, id);
+`
+}
+
+// isoFromNanos is SQL that turns a column of unix nanoseconds into
+// timeLayout's text, NULL staying NULL.
+func isoFromNanos(column string) string {
+	return fmt.Sprintf(`strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %[1]s / 1000000000, 'unixepoch') || printf('.%%09dZ', %[1]s %% 1000000000)`, column)
+}

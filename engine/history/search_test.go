@@ -11,7 +11,8 @@ import (
 )
 
 // searchFixture stores 60 attempts whose text is known by construction:
-// "refund" appears, in various cases and places, in ids 5k, 7k and 11k.
+// "refund" appears, in various cases and places, in ids 5k, 7k and 11k,
+// and so does "~~", which has no word for the text index.
 type searchFixture struct {
 	s        *Store
 	attempts []*engine.Attempt // attempts[i] has id i+1
@@ -32,15 +33,15 @@ func newSearchFixture(t *testing.T) *searchFixture {
 		a.Request.URL = "https://127.0.0.1:8443/orders?key=" + searchSecret
 		a.Request.Header = http.Header{"X-Dgbot-Signature": {"sha256=00"}}
 		a.Response.Header = http.Header{"Content-Type": {"application/json"}}
-		// A NUL before the word: SQLite's LIKE would stop there.
+		// A NUL: SQLite's LIKE, and the text index, stop there.
 		a.Request.Body = []byte(fmt.Sprintf("{\"n\":%d,\"note\":\"\x00gift\"}", id))
 		switch {
 		case id%5 == 0:
-			a.BotReply = fmt.Sprintf("Your REFUND for order %d is on its way.", id)
+			a.BotReply = fmt.Sprintf("Your REFUND for order %d is on its way ~~", id)
 		case id%7 == 0:
-			a.Request.Body = []byte(fmt.Sprintf("{\"n\":%d,\"note\":\"\x00refund please\"}", id))
+			a.Request.Body = []byte(fmt.Sprintf("{\"n\":%d,\"note\":\"refund please\x00 ~~\"}", id))
 		case id%11 == 0:
-			a.Response.Header["X-Trace"] = []string{fmt.Sprintf("Refund-%d", id)}
+			a.Response.Header["X-Trace"] = []string{fmt.Sprintf("Refund-%d ~~", id)}
 		}
 		if id == 13 {
 			a.Diagnosis = "Café closed"
@@ -75,7 +76,8 @@ func TestSearchText(t *testing.T) {
 		{"any case, anywhere", Filter{Text: "refund"}, refund},
 		{"upper case query", Filter{Text: "REFUND"}, refund},
 		{"in the bot reply only", Filter{Text: "your refund"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%5 == 0 })},
-		{"after a NUL in the body", Filter{Text: "refund please"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%7 == 0 && id%5 != 0 })},
+		{"words after a NUL are not indexed", Filter{Text: "gift"}, nil},
+		{"before a NUL in the body", Filter{Text: "refund please"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%7 == 0 && id%5 != 0 })},
 		{"in a response header", Filter{Text: "refund-11"}, []int64{11}},
 		{"a summary column", Filter{Text: "DLV_42"}, []int64{42}},
 		{"a conversation id", Filter{Text: "conv_3"}, f.ids(func(id int, _ *engine.Attempt) bool { return id%4 == 3 })},
@@ -88,6 +90,11 @@ func TestSearchText(t *testing.T) {
 		})},
 		{"non-ASCII matches exactly", Filter{Text: "café"}, []int64{13}},
 		{"non-ASCII letters are not folded", Filter{Text: "CAFÉ"}, nil},
+		{"words match from their start", Filter{Text: "efund"}, nil},
+		{"whole words only", Filter{Text: "your refu"}, nil},
+		{"words in order only", Filter{Text: "refund your"}, nil},
+		{"no words: read row by row", Filter{Text: "~~"}, refund},
+		{"query syntax is text", Filter{Text: `refund" OR "order`}, nil},
 		{"the secret was redacted", Filter{Text: searchSecret}, nil},
 		{"what redaction left", Filter{Text: "key=" + engine.Redacted}, f.ids(func(int, *engine.Attempt) bool { return true })},
 		{"no match", Filter{Text: "chargeback"}, nil},
@@ -108,40 +115,43 @@ func TestSearchText(t *testing.T) {
 
 // TestSearchWindows pages through a search with every window and page
 // size: the pages together are the unbounded result, no page holds more
-// than its limit or looks further back than its window, and Next ends at 0.
+// than its limit, a search the text index cannot serve looks no further
+// back than its window, and Next ends at 0.
 func TestSearchWindows(t *testing.T) {
 	ctx := context.Background()
 	f := newSearchFixture(t)
 	want := f.ids(func(id int, _ *engine.Attempt) bool { return id%5 == 0 || id%7 == 0 || id%11 == 0 })
-	for _, window := range []int64{0, 1, 7, 25, 59, 60, 1000} {
-		for _, limit := range []int{1, 3, 50} {
-			flt := Filter{Text: "refund", Limit: limit}
-			var all []int64
-			for pages := 0; ; pages++ {
-				if pages > 100 {
-					t.Fatalf("window %d, limit %d: no end after 100 pages", window, limit)
+	for _, text := range []string{"refund", "~~"} {
+		for _, window := range []int64{0, 1, 7, 25, 59, 60, 1000} {
+			for _, limit := range []int{1, 3, 50} {
+				flt := Filter{Text: text, Limit: limit}
+				var all []int64
+				for pages := 0; ; pages++ {
+					if pages > 100 {
+						t.Fatalf("window %d, limit %d: no end after 100 pages", window, limit)
+					}
+					page, err := f.s.Search(ctx, flt, window)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(page.Rows) > limit {
+						t.Fatalf("window %d, limit %d: %d rows", window, limit, len(page.Rows))
+					}
+					if text == "~~" && window > 0 && page.Searched > window {
+						t.Fatalf("window %d: searched %d ids", window, page.Searched)
+					}
+					all = append(all, summaryIDs(page.Rows)...)
+					if page.Next == 0 {
+						break
+					}
+					if flt.Before != 0 && page.Next >= flt.Before {
+						t.Fatalf("window %d, limit %d: Next %d does not move below %d", window, limit, page.Next, flt.Before)
+					}
+					flt.Before = page.Next
 				}
-				page, err := f.s.Search(ctx, flt, window)
-				if err != nil {
-					t.Fatal(err)
+				if !slices.Equal(all, want) {
+					t.Errorf("%q, window %d, limit %d: ids = %v, want %v", text, window, limit, all, want)
 				}
-				if len(page.Rows) > limit {
-					t.Fatalf("window %d, limit %d: %d rows", window, limit, len(page.Rows))
-				}
-				if window > 0 && page.Searched > window {
-					t.Fatalf("window %d: searched %d ids", window, page.Searched)
-				}
-				all = append(all, summaryIDs(page.Rows)...)
-				if page.Next == 0 {
-					break
-				}
-				if flt.Before != 0 && page.Next >= flt.Before {
-					t.Fatalf("window %d, limit %d: Next %d does not move below %d", window, limit, page.Next, flt.Before)
-				}
-				flt.Before = page.Next
-			}
-			if !slices.Equal(all, want) {
-				t.Errorf("window %d, limit %d: ids = %v, want %v", window, limit, all, want)
 			}
 		}
 	}
@@ -161,5 +171,69 @@ func TestSearchWithoutText(t *testing.T) {
 	page, err = f.s.Search(context.Background(), Filter{Before: 3}, 5)
 	if err != nil || !slices.Equal(summaryIDs(page.Rows), []int64{2, 1}) || page.Next != 0 {
 		t.Errorf("last page = %v, next %d, %v; want [2 1], next 0", summaryIDs(page.Rows), page.Next, err)
+	}
+}
+
+// TestSearchWindowsWithAFilter: a word search with another filter reads
+// the index window ids at a time, and the pages together are the
+// unbounded result.
+func TestSearchWindowsWithAFilter(t *testing.T) {
+	ctx := context.Background()
+	f := newSearchFixture(t)
+	want := f.ids(func(id int, _ *engine.Attempt) bool { return id%2 == 1 && (id%5 == 0 || id%7 == 0 || id%11 == 0) })
+	for _, window := range []int64{0, 1, 7, 25, 1000} {
+		flt := Filter{Text: "refund", Outcome: engine.OutcomeTimeout, Limit: 3}
+		var all []int64
+		for pages := 0; ; pages++ {
+			if pages > 100 {
+				t.Fatalf("window %d: no end after 100 pages", window)
+			}
+			page, err := f.s.Search(ctx, flt, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if window > 0 && page.Searched > window {
+				t.Fatalf("window %d: searched %d ids", window, page.Searched)
+			}
+			all = append(all, summaryIDs(page.Rows)...)
+			if page.Next == 0 {
+				break
+			}
+			flt.Before = page.Next
+		}
+		if !slices.Equal(all, want) {
+			t.Errorf("window %d: ids = %v, want %v", window, all, want)
+		}
+	}
+}
+
+// TestConversationSearchMatchesTheIndex: a search within a conversation
+// matches text here rather than through the index; it finds exactly what
+// the index finds in that conversation.
+func TestConversationSearchMatchesTheIndex(t *testing.T) {
+	ctx := context.Background()
+	f := newSearchFixture(t)
+	for _, text := range []string{"refund", "REFUND", "your refund", "refund please", "gift", "café", "CAFÉ", "efund",
+		"refund-11", "DLV_42", "x-dgbot-signature: sha256", "timeout", "conv_3", "key=" + engine.Redacted, "order 7 is"} {
+		all, err := f.s.List(ctx, Filter{Text: text, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := range 4 {
+			conv := fmt.Sprintf("conv_%d", c)
+			var want []int64
+			for _, s := range all {
+				if s.ConversationID == conv {
+					want = append(want, s.ID)
+				}
+			}
+			got, err := f.s.List(ctx, Filter{Text: text, Conversation: conv, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := summaryIDs(got); !slices.Equal(ids, want) {
+				t.Errorf("%q in %s: %v, the index finds %v", text, conv, ids, want)
+			}
+		}
 	}
 }

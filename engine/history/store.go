@@ -77,7 +77,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, wdb, path, len(migrations())); err != nil {
+	if err := migrate(ctx, wdb, path, len(migrations()), opts.Progress); err != nil {
 		_ = wdb.Close()
 		return nil, err
 	}

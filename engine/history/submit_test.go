@@ -2,7 +2,10 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"testing"
+
+	"github.com/actionbench/actionbench/engine"
 )
 
 // TestSubmitThenWait hands many attempts over without waiting, then waits:
@@ -40,5 +43,50 @@ func TestSubmitThenWait(t *testing.T) {
 	}
 	if _, err := s.Submit(ctx, richAction()).Wait(ctx); err == nil {
 		t.Error("Submit after Close: want an error")
+	}
+}
+
+// TestSubmitTurnNamesItsAttempt: a turn handed over right after its
+// attempt, before the attempt's id is known, is stored with that id, in
+// the same batch or a later one; a turn whose attempt was never stored
+// names none.
+func TestSubmitTurnNamesItsAttempt(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, testDB(t), Options{})
+	var want []int64
+	var last engine.Stored
+	for i := range 3 {
+		a := s.SubmitAttempt(ctx, richAction())
+		last = s.SubmitTurn(ctx, Turn{ConversationID: "conv_sub", At: t0, Speaker: SpeakerBot, Text: fmt.Sprint("reply ", i)}, a)
+		if i == 1 {
+			// The next attempt lands in a later batch.
+			if _, err := last.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id, err := a.Wait(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, id)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	never := s.SubmitAttempt(gone, richAction())
+	last = s.SubmitTurn(ctx, Turn{ConversationID: "conv_sub", At: t0, Speaker: SpeakerBot, Text: "orphan"}, never)
+	if _, err := last.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, 0)
+	turns, err := s.Transcript(ctx, "conv_sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, turn := range turns {
+		got = append(got, turn.AttemptID)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("turns name attempts %v, want %v", got, want)
 	}
 }

@@ -45,6 +45,7 @@ type writeReq struct {
 	ctx     context.Context
 	attempt *attemptRow         // an attempt; its recorded_at is the writer's to fill
 	turn    []driver.NamedValue // or a turn
+	from    *Pending            // the turn's attempt, when its id was not known (SubmitTurn)
 }
 
 type writeResult struct {
@@ -66,18 +67,6 @@ type batch struct {
 	results []writeResult
 	done    chan struct{}
 }
-
-// attemptRow is an attempt encoded for the insert. Rows are recycled
-// through writer.rows once inserted, so that a steady stream of attempts
-// allocates neither argument lists nor detail buffers.
-type attemptRow struct {
-	args   [numAttemptColumns]driver.NamedValue
-	detail []byte // args' detail value; its buffer is reused
-}
-
-// maxPooledDetail keeps an attempt with huge bodies from pinning its
-// buffer in the pool for good.
-const maxPooledDetail = 64 << 10
 
 // writer is the one goroutine that writes. It owns the write connection
 // and commits each batch of writes in one transaction (group commit),
@@ -109,13 +98,16 @@ type writer struct {
 	walBytes int           // about what the writer has added to the WAL since the last kick
 	catchUp  atomic.Bool   // a checkpoint finished: the writer is to copy what it left
 
+	unindexed int64           // attempts committed and not yet in the text index (textindex.go)
+	indexReq  chan chan error // a search asks for the index to be brought up to date
+
 	wake    chan struct{} // a batch was opened or filled, a caller waits, or stop
 	done    chan struct{} // closed when run returns
 	batches atomic.Int64  // transactions committed or tried; tests read it
 }
 
 func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time, ckdb *sql.DB) (*writer, error) {
-	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{}),
+	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{}), indexReq: make(chan chan error),
 		ckdb: ckdb, ckKick: make(chan struct{}, 1), ckDone: make(chan struct{})}
 	w.rows.New = func() any { return new(attemptRow) }
 	conn, err := db.Conn(ctx)
@@ -162,6 +154,13 @@ func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Tim
 		_ = w.closeConn()
 		return nil, wrapErr(path, "prepare", err)
 	}
+	// What a process that stopped short left unindexed.
+	var upto, newest sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT (SELECT upto FROM attempts_text_upto), (SELECT max(id) FROM attempts)").Scan(&upto, &newest); err != nil {
+		_ = w.closeConn()
+		return nil, wrapErr(path, "read the text index's progress", err)
+	}
+	w.unindexed = max(newest.Int64-upto.Int64, 0)
 	go w.run()
 	go w.checkpoints()
 	return w, nil
@@ -209,11 +208,7 @@ func (w *writer) newRow() *attemptRow { return w.rows.Get().(*attemptRow) }
 // release returns an inserted (or abandoned) row to the pool. SQLite
 // copied every value it was bound, so nothing refers to the row any more.
 func (w *writer) release(row *attemptRow) {
-	if cap(row.detail) > maxPooledDetail {
-		return
-	}
 	clear(row.args[:]) // let the attempt's strings be collected
-	row.detail = row.detail[:0]
 	w.rows.Put(row)
 }
 
@@ -260,17 +255,41 @@ func (w *writer) run() {
 	defer close(w.done)
 	linger := time.NewTimer(time.Hour)
 	linger.Stop()
+	idle := time.NewTimer(time.Hour)
+	idle.Stop()
 	var spare []writeReq
 	for {
 		b, stopping := w.next()
 		if b == nil {
 			if stopping {
+				// An error is left be: the next process indexes what is left.
+				_ = w.indexSome()
 				return
 			}
-			<-w.wake
+			var idleC <-chan time.Time
+			if w.unindexed > 0 {
+				idle.Reset(indexIdle)
+				idleC = idle.C
+			}
+			select {
+			case <-w.wake:
+			case <-idleC:
+				_, _ = w.index(indexEvery) // or at the next idle moment
+			case reply := <-w.indexReq:
+				reply <- w.indexAll()
+			}
+			idle.Stop()
 			continue
 		}
 		spare = w.commit(b, linger, spare)
+		if w.unindexed >= indexBacklog {
+			_, _ = w.index(indexEvery)
+		}
+		select {
+		case reply := <-w.indexReq:
+			reply <- w.indexAll()
+		default:
+		}
 	}
 }
 
@@ -383,6 +402,9 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 							r.attempt.args[0].Value = stamp
 							dr, err = w.insAttempt.ExecContext(ctx, r.attempt.args[:])
 						} else {
+							if r.from != nil {
+								r.turn[4].Value = r.from.insertedID()
+							}
 							dr, err = w.insTurn.ExecContext(ctx, r.turn)
 						}
 						if err == nil {
@@ -400,10 +422,11 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 						}
 					}
 					if r.attempt != nil {
-						bytes += len(r.attempt.detail)
+						bytes += r.attempt.size
 						w.release(r.attempt)
+					} else {
+						bytes += rowOverhead
 					}
-					bytes += rowOverhead
 					b.results = append(b.results, res)
 				}
 				return nil
@@ -453,6 +476,9 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 			return err
 		})
 		inTx = false
+		if err == nil && firstID != 0 {
+			w.unindexed += int64(len(b.results)) // about: turns are few
+		}
 		if err != nil {
 			txErr = err
 		} else if w.walBytes += bytes; w.walBytes >= ckptEvery {
@@ -489,7 +515,7 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 // default (wal_autocheckpoint, 1000 pages).
 const ckptEvery = 1000 * pageSize
 
-// rowOverhead is about what a row adds to the WAL besides its detail: its
+// rowOverhead is about what a row adds to the WAL besides its bodies: its
 // other columns and its entries in the indexes.
 const rowOverhead = 256
 
@@ -519,18 +545,26 @@ func (w *writer) checkpoints() {
 // than the newest row's, read under the write lock. That keeps recorded_at
 // non-decreasing with id across processes and clock steps, which is what
 // lets Filter.Since become an id bound.
-func (w *writer) stamp() (int64, error) {
+func (w *writer) stamp() (string, error) {
 	rows, err := w.lastStamp.QueryContext(context.Background(), nil)
 	if err != nil {
-		return 0, err
+		return "", err
 	}
 	defer rows.Close()
-	now := w.now().UnixNano()
+	// Times are fixed-width text (timeLayout), so they compare as strings.
+	now := w.now().UTC().Format(timeLayout)
 	last := []driver.Value{nil}
 	if err := rows.Next(last); err != nil {
-		return 0, err
+		return "", err
 	}
-	if l, ok := last[0].(int64); ok && l > now { // NULL while there is no attempt
+	var l string
+	switch v := last[0].(type) { // NULL while there is no attempt
+	case string:
+		l = v
+	case []byte:
+		l = string(v)
+	}
+	if l > now {
 		return l, nil
 	}
 	return now, nil
@@ -570,6 +604,19 @@ func (s *Store) enqueue(ctx context.Context, op string, r writeReq) *Pending {
 	}
 	p.b, p.i = b, i
 	return p
+}
+
+// insertedID is the id the writer gave p's row, or nil if it has none:
+// for the writer only, after it took p's write (it takes writes in the
+// order they were handed over, and fills a batch's results as it goes).
+func (p *Pending) insertedID() any {
+	if p.err != nil || p.b == nil || p.i >= len(p.b.results) {
+		return nil
+	}
+	if res := p.b.results[p.i]; res.err == nil && res.id != 0 {
+		return res.id
+	}
+	return nil
 }
 
 // Wait returns the id once the write has committed, or why it failed.

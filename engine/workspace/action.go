@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/sign"
 	"github.com/actionbench/actionbench/engine/template"
 	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
@@ -54,6 +55,7 @@ func (l *loader) action(i int, n ast.Node, firstLine map[string]int) (engine.Act
 		"secret",
 		"triggers",
 		"payload",
+		"signing",
 	}, nil)
 	if err != nil {
 		return a, err
@@ -89,6 +91,14 @@ func (l *loader) action(i int, n ast.Node, firstLine map[string]int) (engine.Act
 	}
 	if a.Secret, err = l.secret(m, at, what); err != nil {
 		return a, err
+	}
+	if a.Signing, err = l.signing(m); err != nil {
+		return a, err
+	}
+	if a.Signing == engine.SigningStandardWebhooks {
+		if err := l.standardSecret(m, "secret", a.Secret); err != nil {
+			return a, err
+		}
 	}
 	if e, ok := m["triggers"]; ok {
 		if a.Triggers, err = l.triggers(e.Value); err != nil {
@@ -183,6 +193,32 @@ func checkURL(s string) string {
 // secret reads an action's signing secret, which must not end up empty.
 func (l *loader) secret(m map[string]*ast.MappingValueNode, at ast.Node, what string) (string, error) {
 	return l.credential(m, at, what, "secret", "a reference to an environment variable holding the signing secret, e.g. secret: ${ORDER_LOOKUP_SECRET}")
+}
+
+// signing reads the optional signing key of an action or the webhook.
+func (l *loader) signing(m map[string]*ast.MappingValueNode) (engine.Signing, error) {
+	e, ok := m["signing"]
+	if !ok {
+		return engine.SigningDefault, nil
+	}
+	s, err := l.Str(e.Value, "signing")
+	if err != nil {
+		return "", err
+	}
+	signing, err := engine.ParseSigning(s)
+	if err != nil {
+		return "", l.ErrAt(e.Value, "%v", err)
+	}
+	return signing, nil
+}
+
+// standardSecret checks a secret meant for Standard Webhooks, saying
+// where it is wrong without quoting it.
+func (l *loader) standardSecret(m map[string]*ast.MappingValueNode, key, value string) error {
+	if err := sign.CheckStandardSecret(value); err != nil {
+		return l.ErrAt(m[key].Value, "%s for signing: standard-webhooks: %v (the secret as given, after ${...} references, is not shown)", key, err)
+	}
+	return nil
 }
 
 // credential reads a secret-bearing field (an action's secret, the

@@ -48,7 +48,7 @@ func TestErrors(t *testing.T) {
 		// Unknown keys, everywhere.
 		{"unknown top-level key", head + "actionz: []\n", `ws.yaml:4:1: unknown key "actionz" in the workspace: valid keys are chatbot, policy, ca_file, actions, webhook, greeting, fallback, intents, buttons, lead; did you mean "actions"?`},
 		{"unknown chatbot key", "chatbot:\n  id: b\n  nmae: B\n", `ws.yaml:3:3: unknown key "nmae" in chatbot: valid keys are id, name; did you mean "name"?`},
-		{"unknown action key", head + action + "    retries: 3\n", `ws.yaml:9:5: unknown key "retries" in an action: valid keys are id, name, url, secret, triggers, payload`},
+		{"unknown action key", head + action + "    retries: 3\n", `ws.yaml:9:5: unknown key "retries" in an action: valid keys are id, name, url, secret, triggers, payload, signing`},
 		{"merge key", head + "<<: {policy: workbench}\n", "ws.yaml:4:1: a merge key (<<) is not supported in a workspace"},
 
 		// Wrong types.
@@ -156,7 +156,12 @@ func TestErrors(t *testing.T) {
 		{"webhook token not set", head + "webhook:\n  url: https://h/hook\n  token: ${WEBHOOK_TOKEN}\n", "ws.yaml:6:10: token refers to ${WEBHOOK_TOKEN}, which is not set: export WEBHOOK_TOKEN or change the workspace"},
 		{"webhook token empty", head + "webhook:\n  url: https://h/hook\n  token: ${EMPTY}\n", "ws.yaml:6:10: token is empty"},
 		{"webhook bad url", head + "webhook:\n  url: ftp://h/hook\n  token: t\n", "ws.yaml:5:8: "},
-		{"webhook unknown key", head + "webhook:\n  url: https://h/hook\n  token: t\n  secret: x\n", `ws.yaml:7:3: unknown key "secret" in webhook: valid keys are url, token, events`},
+		{"webhook unknown key", head + "webhook:\n  url: https://h/hook\n  token: t\n  retries: 3\n", `ws.yaml:7:3: unknown key "retries" in webhook: valid keys are url, token, events, signing, secret`},
+		{"webhook secret without signing", head + "webhook:\n  url: https://h/hook\n  token: t\n  secret: x\n", `ws.yaml:7:3: the webhook's secret is used only with signing: standard-webhooks`},
+		{"webhook unknown signing", head + "webhook:\n  url: https://h/hook\n  token: t\n  signing: svix\n", `ws.yaml:7:12: unknown signing "svix" (want dgbot, the default, or standard-webhooks)`},
+		{"webhook standard-webhooks without secret", head + "webhook:\n  url: https://h/hook\n  signing: standard-webhooks\n", "ws.yaml:4:1: webhook has no secret: add for signing: standard-webhooks a reference"},
+		{"webhook standard-webhooks secret not whsec", head + "webhook:\n  url: https://h/hook\n  signing: standard-webhooks\n  secret: ${ORDER_LOOKUP_SECRET}\n", "ws.yaml:7:11: secret for signing: standard-webhooks: a Standard Webhooks secret starts with whsec_"},
+		{"action standard-webhooks secret not whsec", head + action + "    signing: standard-webhooks\n", "ws.yaml:7:13: secret for signing: standard-webhooks: a Standard Webhooks secret starts with whsec_"},
 		{"unknown event", head + "webhook:\n  url: https://h/hook\n  token: t\n  events: [on_message_recieved]\n", `ws.yaml:7:12: unknown event "on_message_recieved" (want on_message_received, on_ticket_created, on_live_chat_requested or before_response_sent)`},
 		{"event twice", head + "webhook:\n  url: https://h/hook\n  token: t\n  events: [on_ticket_created, on_ticket_created]\n", `ws.yaml:7:31: event on_ticket_created is listed twice: list each event once`},
 		{"events is a string", head + "webhook:\n  url: https://h/hook\n  token: t\n  events: on_ticket_created\n", "ws.yaml:7:11: events must be a list of event names"},

@@ -45,3 +45,25 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("no webhook key: want a nil Webhook, got %v, %v", w.Webhook, err)
 	}
 }
+
+// TestStandardWebhooksSigning reads signing: standard-webhooks for an
+// action and for the webhook, whose token then becomes optional and whose
+// secret joins the secrets kept out of logs.
+func TestStandardWebhooksSigning(t *testing.T) {
+	const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	env := fakeEnv(map[string]string{"ACTION_SECRET": whsec, "HOOK_SECRET": "whsec_c2VjcmV0"})
+	src := "chatbot: {id: b, name: B}\nactions:\n  - id: a1\n    url: https://127.0.0.1:8443/x\n    secret: ${ACTION_SECRET}\n    signing: standard-webhooks\n  - id: a2\n    url: https://127.0.0.1:8443/y\n    secret: ${ACTION_SECRET}\n    signing: dgbot\nwebhook:\n  url: https://127.0.0.1:8443/webhook\n  signing: standard-webhooks\n  secret: ${HOOK_SECRET}\n"
+	w, err := Parse("ws.yaml", []byte(src), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Actions[0].Signing != engine.SigningStandardWebhooks || w.Actions[1].Signing != engine.SigningDefault {
+		t.Errorf("action signings %q, %q", w.Actions[0].Signing, w.Actions[1].Signing)
+	}
+	if w.Webhook.Signing != engine.SigningStandardWebhooks || w.Webhook.Secret != "whsec_c2VjcmV0" || w.Webhook.Token != "" {
+		t.Errorf("webhook signing %q, secret of %d bytes, token of %d bytes", w.Webhook.Signing, len(w.Webhook.Secret), len(w.Webhook.Token))
+	}
+	if !slices.Contains(w.Secrets(), "whsec_c2VjcmV0") {
+		t.Error("Secrets() leaves out the webhook's signing secret")
+	}
+}

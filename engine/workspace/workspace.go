@@ -264,6 +264,7 @@ func (w *Workspace) Secrets() []string {
 	}
 	if w.Webhook != nil {
 		add(w.Webhook.Token)
+		add(w.Webhook.Secret)
 	}
 	return out
 }

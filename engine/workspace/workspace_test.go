@@ -159,7 +159,7 @@ func TestOptionalEmpty(t *testing.T) {
 
 func TestFixtureErrors(t *testing.T) {
 	tests := []struct{ file, want string }{
-		{"testdata/unknown_key.yaml", `testdata/unknown_key.yaml:6:5: unknown key "urll" in an action: valid keys are id, name, url, secret, triggers, payload; did you mean "url"?`},
+		{"testdata/unknown_key.yaml", `testdata/unknown_key.yaml:6:5: unknown key "urll" in an action: valid keys are id, name, url, secret, triggers, payload, signing; did you mean "url"?`},
 		{"testdata/missing_env.yaml", "testdata/missing_env.yaml:9:13: secret refers to ${ORDER_LOOKUP_SECRET}, which is not set: export ORDER_LOOKUP_SECRET or change the workspace"},
 	}
 	for _, tt := range tests {

@@ -53,7 +53,11 @@ func orderID(p map[string]any) string {
 // the request itself when either is wrong.
 func actionPayload(w http.ResponseWriter, x *exchange) (wire.ActionRequest, map[string]any, bool) {
 	if !x.authOK {
-		writeError(w, http.StatusUnauthorized, "invalid signature")
+		msg := "invalid signature"
+		if x.authWhy != "" {
+			msg += ": " + x.authWhy
+		}
+		writeError(w, http.StatusUnauthorized, msg)
 		return wire.ActionRequest{}, nil, false
 	}
 	req, payload, err := x.action()

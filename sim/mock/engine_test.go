@@ -89,6 +89,9 @@ func TestEngineFire(t *testing.T) {
 			t.Errorf("%s: %s %d %q; want %s %d and %q", tt.action, a.Outcome, status, got, tt.outcome, tt.status, tt.reply)
 		}
 	}
+	// The mock logs a request after answering it: Close waits for the
+	// last one's line.
+	s.Close()
 	if n := len(log.lines()); n != len(tests) {
 		t.Errorf("%d log lines for %d calls:\n%s", n, len(tests), log)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/actionbench/actionbench/engine/sign"
 	"github.com/actionbench/actionbench/engine/wire"
@@ -21,6 +22,10 @@ type exchange struct {
 	checked bool // the credentials were looked at (the route exists, the body was read)
 	webhook bool
 	authOK  bool // the signature (actions) or the Bearer token (webhook)
+	// standard is set when the request was signed with Standard Webhooks;
+	// authWhy says why it did not verify.
+	standard bool
+	authWhy  string
 
 	// Read from the body leniently, for the log, before anything is enforced.
 	actionID, conversationID, eventType string
@@ -34,6 +39,26 @@ func (x *exchange) checkSignature(secret string) {
 	var req wire.ActionRequest
 	_ = json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
 	x.actionID, x.conversationID = req.ActionID, req.ConversationID
+}
+
+// checkStandard verifies a request signed with Standard Webhooks, which
+// replaces the scheme checked before: the signature over id, timestamp
+// and body, a timestamp within 5 minutes of now, and a webhook-id not
+// seen before (a replay is refused). A webhook that also sends a Bearer
+// token must send the right one.
+func (x *exchange) checkStandard(secret string, now time.Time, seen *replays) {
+	tokenOK := x.authOK
+	x.standard = true
+	err := sign.VerifyStandard(secret, x.body, x.r.Header, now)
+	x.authOK = err == nil
+	if err != nil {
+		x.authWhy = err.Error()
+	} else if !seen.fresh(x.r.Header.Get(sign.StandardID), now) {
+		x.authOK, x.authWhy = false, "webhook-id was already used: a replayed message is refused"
+	}
+	if x.webhook && x.r.Header.Get("Authorization") != "" && !tokenOK {
+		x.authOK, x.authWhy = false, "the Bearer token does not match"
+	}
 }
 
 // checkToken compares the Authorization header with the one the reference's

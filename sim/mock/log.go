@@ -50,6 +50,9 @@ func (h *handler) logRequest(start time.Time, rec *recorder, x *exchange) {
 		if x.authOK {
 			ok = "ok"
 		}
+		if x.standard {
+			b.WriteString(" signing=standard-webhooks")
+		}
 		if x.webhook {
 			b.WriteString(" auth=" + ok)
 			field("event_type", x.eventType)
@@ -74,7 +77,7 @@ func (h *handler) writeLog(line string) {
 // the token redacted, at most maxLogValue bytes, quoted when it holds
 // anything but plain identifier characters.
 func (h *handler) clean(s string) string {
-	for _, secret := range []string{h.secret, h.token} {
+	for _, secret := range []string{h.secret, h.token, h.standardSecret} {
 		if len(secret) >= minSecretLen {
 			s = strings.ReplaceAll(s, secret, redacted)
 		}

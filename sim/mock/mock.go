@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/actionbench/actionbench/engine/sign"
 )
 
 // The credentials of the demo workspace. They are public on purpose: the
@@ -24,6 +26,9 @@ import (
 const (
 	DemoSecret = "demo-signing-secret"
 	DemoToken  = "demo-webhook-token"
+	// DemoStandardSecret verifies Standard Webhooks signatures, on every
+	// route, when a request carries webhook-signature.
+	DemoStandardSecret = "whsec_YWN0aW9uYmVuY2gtZGVtby1zdGFuZGFyZC13ZWJob29rcw=="
 )
 
 // Config configures the mock's handler.
@@ -34,6 +39,10 @@ type Config struct {
 	// Token is the webhook's Bearer token; empty means DemoToken, so that a
 	// zero Config never accepts "Authorization: Bearer " with nothing after it.
 	Token string
+	// StandardSecret verifies a request signed with Standard Webhooks
+	// (one that carries webhook-signature), action or webhook; empty
+	// means DemoStandardSecret.
+	StandardSecret string
 	// Log gets one line per request; nil means no log. Writes are
 	// serialised, so a shared writer is safe.
 	Log io.Writer
@@ -49,9 +58,11 @@ const maxRequestBody = 1 << 20
 
 // handler routes requests and writes one log line for each.
 type handler struct {
-	secret, token string
-	now           func() time.Time
-	routes        map[string]route
+	secret, token  string
+	standardSecret string
+	replays        replays
+	now            func() time.Time
+	routes         map[string]route
 
 	logMu sync.Mutex
 	log   io.Writer
@@ -72,7 +83,10 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 func newHandler(cfg Config) *handler {
-	h := &handler{secret: cfg.Secret, token: cfg.Token, now: cfg.Now, log: cfg.Log}
+	h := &handler{secret: cfg.Secret, token: cfg.Token, standardSecret: cfg.StandardSecret, now: cfg.Now, log: cfg.Log}
+	if h.standardSecret == "" {
+		h.standardSecret = DemoStandardSecret
+	}
 	if h.secret == "" {
 		h.secret = DemoSecret
 	}
@@ -135,6 +149,9 @@ func (h *handler) serve(w http.ResponseWriter, x *exchange) {
 		x.checkToken(h.token)
 	} else {
 		x.checkSignature(h.secret)
+	}
+	if x.r.Header.Get(sign.StandardSignature) != "" {
+		x.checkStandard(h.standardSecret, h.now(), &h.replays)
 	}
 	f, err := requestFault(r)
 	if err != nil {

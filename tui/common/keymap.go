@@ -36,6 +36,7 @@ type KeyMap struct {
 	NextField  key.Binding
 	PrevField  key.Binding
 	Scenarios  key.Binding // switch between the conversation and the scenarios
+	Load       key.Binding // switch between the conversation and the load page
 }
 
 // DefaultKeyMap returns the workbench's keys.
@@ -71,6 +72,7 @@ func DefaultKeyMap() KeyMap {
 		NextField:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		PrevField:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Scenarios:  key.NewBinding(key.WithKeys("f3"), key.WithHelp("f3", "scenarios")),
+		Load:       key.NewBinding(key.WithKeys("f4"), key.WithHelp("f4", "load")),
 	}
 }
 
@@ -92,7 +94,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Focus, k.Blur, k.PageUp, k.PageDown},
 		{k.Wait1m, k.Wait10m, k.New},
 		{k.LeadForm, k.TicketForm, k.TriggerPick},
-		{k.History, k.Scenarios, k.Help, k.Quit, k.ForceQuit},
+		{k.History, k.Scenarios, k.Load, k.Help, k.Quit, k.ForceQuit},
 	}
 }
 

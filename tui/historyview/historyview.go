@@ -2,11 +2,11 @@
 // attempt, newest first, a page at a time, filtered by outcome, action,
 // conversation and text. Every read runs in a tea.Cmd; pages are fetched by
 // keyset (ids below the last one seen), so a page costs the same on a
-// table of a hundred rows or a million. Text has no index: a page of a
-// text search reads the history a window at a time (history.SearchWindow
-// attempts, ~0.1 s each), and the view asks for the next window itself
-// until the page is full, showing how far it has read; any key that
-// changes the page or the filter leaves the rest unread.
+// table of a hundred rows or a million. Text is served by the history's
+// text index; text without a word is read a window at a time
+// (history.SearchWindow attempts, ~0.1 s each), and the view asks for the
+// next window itself until the page is full, showing how far it has read;
+// any key that changes the page or the filter leaves the rest unread.
 package historyview
 
 import (

@@ -80,6 +80,13 @@ type Model struct {
 	result  *scenarios.Result      // the last run, shown in place of the list
 	scroll  int
 
+	// The listed path is watched; a change reads it again (watch.go).
+	watching    bool
+	listed      string
+	listedOwn   bool
+	watchID     int
+	watchCancel context.CancelFunc
+
 	w, h int
 }
 
@@ -112,15 +119,16 @@ func (m *Model) load(path string, own bool) tea.Cmd {
 	m.stop()
 	m.reqID++
 	m.loading, m.result, m.running = true, nil, ""
+	m.listed, m.listedOwn = path, own
 	id := m.reqID
-	return func() tea.Msg {
+	return tea.Batch(m.watchPath(path), func() tea.Msg {
 		if _, err := os.Stat(path); own && errors.Is(err, fs.ErrNotExist) {
 			abs, _ := filepath.Abs(path)
 			return LoadedMsg{id: id, missing: abs}
 		}
 		list, errs := scenarios.LoadAll([]string{path})
 		return LoadedMsg{id: id, list: list, errs: errs, typed: !own}
-	}
+	})
 }
 
 func (m *Model) stop() {
@@ -130,8 +138,14 @@ func (m *Model) stop() {
 	}
 }
 
-// Close stops a run in flight.
+// Close stops a run in flight and the watch on the listed files.
 func (m *Model) Close() {
+	m.stopRun()
+	m.unwatch()
+}
+
+// stopRun stops a run in flight.
+func (m *Model) stopRun() {
 	m.stop()
 	m.reqID++
 	m.running = ""
@@ -154,7 +168,7 @@ func (m *Model) Back() bool {
 		m.closePath()
 		return true
 	case m.result != nil || m.running != "":
-		m.Close()
+		m.stopRun()
 		m.result = nil
 		return true
 	}
@@ -181,6 +195,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return nil
+	case ChangedMsg:
+		return m.changed(msg)
 	case StepMsg:
 		if msg.id != m.reqID {
 			return nil // a run since stopped: drop it and read no more
