@@ -76,6 +76,15 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		return false
 	}
 	defer resp.Body.Close()
+	if ctx.Err() != nil {
+		// The deadline passed before net/http handed over the status line:
+		// with both ready at once it may pick either. The platform has
+		// given up by then, so this is no response, as it is when the
+		// deadline wins.
+		a.Latency = time.Since(a.Started)
+		d.transportFailure(ctx, a, ctx.Err(), nil)
+		return false
+	}
 	a.Response = &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
 
 	respBody, problem, err := readBody(resp)
