@@ -112,7 +112,9 @@ func TestEventReplies(t *testing.T) {
 			handler: jsonReply(500, `{"error":"Internal server error"}`), outcome: OutcomeError, diagnosis: []string{"500", "unchanged"}},
 		{name: "timeout", event: EventBeforeResponseSent,
 			handler: func(w http.ResponseWriter, r *http.Request) {
-				sleepOrDone(r.Context(), 9*time.Second)
+				// Silent until the engine gives up: with a reply due soon
+				// after 8 s, a timer late on a loaded machine would read it.
+				sleepOrDone(r.Context(), 30*time.Second)
 			}, outcome: OutcomeTimeout, diagnosis: []string{"no response within 8 s"}},
 		// A token read from a file with its newline would start a header
 		// of its own: it is refused, and the token is not shown.

@@ -234,8 +234,10 @@ func (d *Dispatcher) checkURL(a *Attempt) (*target, bool) {
 	return t, true
 }
 
+// refusalDiagnosis is a refusal's text, which states the platform's rule
+// it applies.
 func refusalDiagnosis(err error) string {
-	return err.Error() + ": the platform only calls HTTPS endpoints on public addresses"
+	return err.Error()
 }
 
 // fail ends a with a non-success outcome that the visitor sees as an apology.

@@ -18,6 +18,19 @@ func minutes(d time.Duration) string {
 	return fmt.Sprintf("%d min", int(d.Minutes()))
 }
 
+// FormatLatency writes how long an exchange took, as every face shows it:
+// "<1 ms" below a millisecond (a local refusal, a loopback reply), whole
+// milliseconds below a second, tenths of a second above.
+func FormatLatency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1 ms"
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
 // roundDuration renders a wait to the second: "4m20s".
 func roundDuration(d time.Duration) string {
 	return d.Round(time.Second).String()

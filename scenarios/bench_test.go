@@ -11,7 +11,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -66,7 +66,7 @@ func BenchmarkThousandScenarios(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			env := Env{
-				Dispatcher: func(*workspace.Workspace) *engine.Dispatcher { return dispatcher },
+				Dispatcher: func(*bot.Workspace) *engine.Dispatcher { return dispatcher },
 				Demo:       d.Workspace,
 			}
 			if withHistory {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/netpolicy"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // Dispatchers keeps one dispatcher per address policy. A scenario runs
@@ -27,7 +27,7 @@ func NewDispatchers(opts engine.Options, override bool) *Dispatchers {
 }
 
 // For returns the dispatcher for ws's policy, making it on first use.
-func (p *Dispatchers) For(ws *workspace.Workspace) *engine.Dispatcher {
+func (p *Dispatchers) For(ws *bot.Workspace) *engine.Dispatcher {
 	policy := p.opts.Policy
 	if !p.override {
 		policy = ws.Policy

@@ -24,6 +24,10 @@ func FuzzParse(f *testing.F) {
 		expect + "      dispatch:\n        payload: {a: [1, {b: .inf}]}\n",
 		head + "  -\n  - {}\n",
 		"name: t\n---\nname: u\n",
+		// Over the input limits: nesting, UTF-8.
+		head + "  - trigger: a\n    payload: " + strings.Repeat("{a: ", 100) + "\n",
+		head + "  - say: \"d\xe9j\xe0\"\n",
+		head + "  - say: '[[[['\n  - say: |\n      {{{\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -7,15 +7,34 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
-// Load reads and parses the scenario file at path.
+// DefaultLimits are the input limits of a scenario file: 4 MiB, 64 levels
+// of nesting, 524,288 values. run --max-scenario-size raises the size,
+// and the number of values with it.
+func DefaultLimits() yamlsrc.Limits {
+	return yamlsrc.Limits{Bytes: 4 * yamlsrc.MiB, Flag: "--max-scenario-size"}
+}
+
+// Load reads and parses the scenario file at path, within DefaultLimits.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	return LoadWith(path, DefaultLimits())
+}
+
+// LoadWith is Load within lim. A file over the size limit is refused
+// after reading no more than the limit.
+func LoadWith(path string, lim yamlsrc.Limits) (*Scenario, error) {
+	data, err := yamlsrc.ReadFile(path, kind(lim))
 	if err != nil {
+		var ye *Error
+		if errors.As(err, &ye) {
+			return nil, err
+		}
 		return nil, &Error{File: path, Msg: "cannot read scenario: " + reason(err)}
 	}
-	return Parse(path, data)
+	return parse(path, data, lim)
 }
 
 // LoadAll loads every scenario named by paths: files, whatever their
@@ -41,12 +60,17 @@ func LoadAll(paths []string) ([]*Scenario, []error) {
 
 // LoadFiles loads the given files, each bad one as one error.
 func LoadFiles(files []File) ([]*Scenario, []error) {
+	return LoadFilesWith(files, DefaultLimits())
+}
+
+// LoadFilesWith is LoadFiles within lim.
+func LoadFilesWith(files []File, lim yamlsrc.Limits) ([]*Scenario, []error) {
 	var (
 		out  []*Scenario
 		errs []error
 	)
 	for _, f := range files {
-		s, err := Load(f.Path)
+		s, err := LoadWith(f.Path, lim)
 		if err != nil {
 			errs = append(errs, err)
 			continue

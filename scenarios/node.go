@@ -23,11 +23,12 @@ type loader struct {
 }
 
 // kind describes a scenario file for the reader's messages.
-func kind() yamlsrc.Kind {
+func kind(lim yamlsrc.Limits) yamlsrc.Kind {
 	return yamlsrc.Kind{
 		Name:      "scenario",
 		Expect:    "name and steps",
 		SecondDoc: ", or move it to a file of its own",
+		Limits:    lim,
 	}
 }
 

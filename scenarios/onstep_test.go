@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -28,7 +28,7 @@ func TestRunOnStep(t *testing.T) {
 
 	var seen []StepResult
 	res := Run(ctx, sc, Env{
-		Dispatcher: func(*workspace.Workspace) *engine.Dispatcher { return dispatcher },
+		Dispatcher: func(*bot.Workspace) *engine.Dispatcher { return dispatcher },
 		Demo:       d.Workspace,
 		OnStep:     func(sr StepResult) { seen = append(seen, sr) },
 	})

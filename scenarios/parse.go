@@ -13,7 +13,11 @@ import (
 // and as the scenario's Path, and a relative workspace is resolved
 // against its folder; the file system is not touched.
 func Parse(name string, data []byte) (*Scenario, error) {
-	l := &loader{yamlsrc.NewReader(name, kind())}
+	return parse(name, data, DefaultLimits())
+}
+
+func parse(name string, data []byte, lim yamlsrc.Limits) (*Scenario, error) {
+	l := &loader{yamlsrc.NewReader(name, kind(lim))}
 	body, err := l.Document(data)
 	if err != nil {
 		return nil, err

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // Env is what running scenarios needs; one Env serves many runs at once.
@@ -18,11 +18,11 @@ type Env struct {
 	// Dispatcher returns the dispatcher for a workspace: its policy decides
 	// where calls may go, so workspaces with different policies must not
 	// share one. Each conversation uses it with its own virtual clock.
-	Dispatcher func(ws *workspace.Workspace) *engine.Dispatcher
+	Dispatcher func(ws *bot.Workspace) *engine.Dispatcher
 	// Demo is the embedded demo workspace, for scenarios that name none.
-	Demo *workspace.Workspace
+	Demo *bot.Workspace
 	// LoadWorkspace loads a scenario's own workspace file.
-	LoadWorkspace func(path string) (*workspace.Workspace, error)
+	LoadWorkspace func(path string) (*bot.Workspace, error)
 	// Recorder, when set, receives every attempt and turn (the history).
 	Recorder sim.Recorder
 	// Start is the virtual time conversations begin at; zero means now.
@@ -101,6 +101,11 @@ func Run(ctx context.Context, sc *Scenario, env Env) Result {
 			res.Duration = time.Since(began)
 			return res
 		}
+	}
+	if err := sc.Check(ws); err != nil {
+		res.Err = err
+		res.Duration = time.Since(began)
+		return res
 	}
 	start := env.Start
 	if start.IsZero() {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/template"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // Recorder keeps what happens in a conversation. *history.Store (engine/history) is one.
@@ -39,7 +39,7 @@ type Visitor struct {
 
 // Options configures a conversation.
 type Options struct {
-	Workspace *workspace.Workspace
+	Workspace *bot.Workspace
 	// Dispatcher sends the actions and events. The conversation uses it
 	// through WithClock, so many conversations share its connections.
 	Dispatcher *engine.Dispatcher
@@ -63,7 +63,7 @@ type Options struct {
 // concurrent use: a visitor does one thing at a time.
 type Conversation struct {
 	id       string
-	ws       *workspace.Workspace
+	ws       *bot.Workspace
 	d        *engine.Dispatcher
 	clock    *Clock
 	visitor  Visitor
@@ -72,10 +72,10 @@ type Conversation struct {
 	pending  []engine.Stored   // writes handed over and not yet flushed
 	ticketNo func() int
 
-	buttons []workspace.Button // quick replies offered by the last turn
-	ticket  *ticketDraft       // an open ticket flow
-	lead    map[string]string  // lead answers so far
-	last    string             // the visitor's last message
+	buttons []bot.Button      // quick replies offered by the last turn
+	ticket  *ticketDraft      // an open ticket flow
+	lead    map[string]string // lead answers so far
+	last    string            // the visitor's last message
 }
 
 // New starts a conversation.
@@ -120,7 +120,7 @@ func (c *Conversation) Clock() *Clock { return c.clock }
 func (c *Conversation) Visitor() Visitor { return c.visitor }
 
 // Buttons are the quick replies the last turn offered.
-func (c *Conversation) Buttons() []workspace.Button { return c.buttons }
+func (c *Conversation) Buttons() []bot.Button { return c.buttons }
 
 // Awaiting says what the bot is waiting for: "ticket.name",
 // "ticket.email", "ticket.description", or "" when nothing.
@@ -150,8 +150,8 @@ type Turn struct {
 	Replies []Reply
 	// Attempts are every action call and event webhook, in the order sent.
 	Attempts []*engine.Attempt
-	Buttons  []workspace.Button // quick replies offered now
-	Ticket   string             // the ticket created by this turn, if any
+	Buttons  []bot.Button // quick replies offered now
+	Ticket   string       // the ticket created by this turn, if any
 	// Err is set when the history could not record the turn; the
 	// conversation itself went on.
 	Err error
@@ -267,7 +267,7 @@ func (c *Conversation) Trigger(ctx context.Context, actionID string) (Turn, erro
 
 // match finds the first intent, in workspace order, one of whose patterns
 // matches text, with the named groups it captured.
-func (c *Conversation) match(text string) (*workspace.Intent, map[string]string) {
+func (c *Conversation) match(text string) (*bot.Intent, map[string]string) {
 	for i := range c.ws.Bot.Intents {
 		in := &c.ws.Bot.Intents[i]
 		for _, re := range in.Patterns {
@@ -287,7 +287,7 @@ func (c *Conversation) match(text string) (*workspace.Intent, map[string]string)
 	return nil, nil
 }
 
-func (c *Conversation) handleIntent(ctx context.Context, t *Turn, in workspace.Intent) {
+func (c *Conversation) handleIntent(ctx context.Context, t *Turn, in bot.Intent) {
 	if in.Reply != "" {
 		t.say(in.Reply, nil)
 	}
@@ -297,12 +297,12 @@ func (c *Conversation) handleIntent(ctx context.Context, t *Turn, in workspace.I
 	}
 	c.fireAll(ctx, t, engine.TriggerIntent, in.Name, vars)
 	switch in.Starts {
-	case workspace.FlowTicket:
+	case bot.FlowTicket:
 		c.ticket = &ticketDraft{name: c.visitor.Name, email: c.visitor.Email}
 		t.say(c.ticket.question(), nil)
-	case workspace.FlowLiveChat:
+	case bot.FlowLiveChat:
 		c.requestLiveChat(ctx, t)
-	case workspace.FlowLead:
+	case bot.FlowLead:
 		t.say(c.ws.Bot.Lead.Prompt, nil)
 	}
 	if len(in.Buttons) > 0 {

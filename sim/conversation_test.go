@@ -17,6 +17,7 @@ import (
 	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/sign"
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 const (
@@ -185,7 +186,7 @@ func (r *recorder) AddTurn(_ context.Context, t history.Turn) error {
 func newConversation(t *testing.T) (*Conversation, *backend, *recorder) {
 	t.Helper()
 	b := newBackend(t)
-	ws, err := workspace.Parse("sim.yaml", []byte(strings.ReplaceAll(testWorkspace, "BASE", b.URL)), nil)
+	ws, err := bot.Parse("sim.yaml", []byte(strings.ReplaceAll(testWorkspace, "BASE", b.URL)), workspace.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

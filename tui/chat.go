@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/form"
 	"github.com/actionbench/actionbench/tui/historyview"
@@ -39,7 +39,7 @@ type chat struct {
 
 	conv    *sim.Conversation
 	convs   *conversations // every conversation started here, for resends
-	buttons []workspace.Button
+	buttons []bot.Button
 
 	// reqID tags the request in flight; a result with another id is stale.
 	reqID   int

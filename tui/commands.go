@@ -6,8 +6,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // turnMsg is a conversation move's result, tagged with the request it
@@ -49,7 +49,7 @@ func (m *chat) say(text string) tea.Cmd {
 	})
 }
 
-func (m *chat) click(b workspace.Button) tea.Cmd {
+func (m *chat) click(b bot.Button) tea.Cmd {
 	return m.start(func(ctx context.Context, c *sim.Conversation) (sim.Turn, error) {
 		return c.Click(ctx, b.ID)
 	})

@@ -14,7 +14,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/tui/common"
 )
 
@@ -43,7 +43,7 @@ func TestHistoryTableFitsWideCharacters(t *testing.T) {
 	const wideAction = "注文_lookup"
 	for _, size := range goldenSizes {
 		t.Run(size.name, func(t *testing.T) {
-			m, _, _ := benchConv(t, "conv_会話テストabcd", func(ws *workspace.Workspace, _ *engine.Options) {
+			m, _, _ := benchConv(t, "conv_会話テストabcd", func(ws *bot.Workspace, _ *engine.Options) {
 				for i := range ws.Actions {
 					if ws.Actions[i].ID == "order_lookup" {
 						ws.Actions[i].ID = wideAction

@@ -5,14 +5,14 @@ import (
 	"strings"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // exampleMessage is what the message box suggests typing: the first
 // intent pattern that is plain text, preferring an intent that fires an
 // action, since that is what a developer opens the workbench to see; ""
 // when every pattern is a real regular expression.
-func exampleMessage(ws *workspace.Workspace) string {
+func exampleMessage(ws *bot.Workspace) string {
 	if ws == nil {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 func TestExampleMessage(t *testing.T) {
@@ -36,7 +37,7 @@ intents:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws, err := workspace.Parse("test.yaml", []byte(tt.yaml), func(string) (string, bool) { return "", false })
+			ws, err := bot.Parse("test.yaml", []byte(tt.yaml), workspace.Options{Env: func(string) (string, bool) { return "", false }})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -38,8 +38,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/actionbench/actionbench/engine"
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/tui/common"
 	"github.com/actionbench/actionbench/tui/historyview"
 	"github.com/actionbench/actionbench/tui/loadview"
@@ -48,13 +48,13 @@ import (
 
 // Options configures the workbench.
 type Options struct {
-	Workspace     *workspace.Workspace
+	Workspace     *bot.Workspace
 	WorkspaceName string // how the status bar names it
 	Dispatcher    *engine.Dispatcher
 	// ScenarioDispatcher picks the dispatcher for a scenario's workspace,
 	// one per address policy (scenarios.Dispatchers.For). Without it the
 	// scenario view runs only workspaces with the workbench's own policy.
-	ScenarioDispatcher func(*workspace.Workspace) *engine.Dispatcher
+	ScenarioDispatcher func(*bot.Workspace) *engine.Dispatcher
 	Policy             string // the dispatcher's address policy, for the status bar
 	// Recorder, when set, receives every attempt and turn.
 	Recorder sim.Recorder
@@ -125,7 +125,7 @@ func New(opts Options) Model {
 	m.pages = []page{
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
-		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace))},
+		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace.Workspace))},
 	}
 	m.cur = ch
 	m.initCmd = ch.greet()

@@ -8,6 +8,7 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // runScenario runs a scenario against the workbench's workspace (for a
@@ -18,13 +19,13 @@ func (m Model) runScenario(ctx context.Context, sc *scenarios.Scenario, onStep f
 	dispatcher := m.opts.ScenarioDispatcher
 	if dispatcher == nil {
 		d := m.opts.Dispatcher
-		dispatcher = func(*workspace.Workspace) *engine.Dispatcher { return d }
+		dispatcher = func(*bot.Workspace) *engine.Dispatcher { return d }
 	}
 	return scenarios.Run(ctx, sc, scenarios.Env{
 		Dispatcher: dispatcher,
 		Demo:       m.opts.Workspace,
-		LoadWorkspace: func(path string) (*workspace.Workspace, error) {
-			ws, err := workspace.Load(path, os.LookupEnv)
+		LoadWorkspace: func(path string) (*bot.Workspace, error) {
+			ws, err := bot.Load(path, workspace.Options{Env: os.LookupEnv})
 			if err == nil && m.opts.ScenarioDispatcher == nil && ws.Policy != m.opts.Workspace.Policy {
 				// Without a dispatcher per policy this workspace would be
 				// dialled under the wrong rules: refuse rather than risk it.

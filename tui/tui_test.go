@@ -21,8 +21,8 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -36,13 +36,13 @@ func init() {
 // bench is a workbench on the embedded demo, its mock running on loopback
 // in the test process, with a history in a temporary file. Each tweak may
 // change the demo's workspace and the dispatcher's options first.
-func bench(t *testing.T, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
+func bench(t *testing.T, tweaks ...func(*bot.Workspace, *engine.Options)) (Model, *history.Store, string) {
 	t.Helper()
 	return benchConv(t, "conv_test", tweaks...)
 }
 
 // benchConv is bench with every conversation named conv.
-func benchConv(t *testing.T, conv string, tweaks ...func(*workspace.Workspace, *engine.Options)) (Model, *history.Store, string) {
+func benchConv(t *testing.T, conv string, tweaks ...func(*bot.Workspace, *engine.Options)) (Model, *history.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := demo.Start(ctx, nil)
@@ -161,7 +161,7 @@ func TestSpinnerWhileTheEndpointThinks(t *testing.T) {
 		io.WriteString(w, `{"type": "message", "message": "Found it at last."}`)
 	}))
 	t.Cleanup(srv.Close)
-	m, _, _ := bench(t, func(ws *workspace.Workspace, o *engine.Options) {
+	m, _, _ := bench(t, func(ws *bot.Workspace, o *engine.Options) {
 		for i := range ws.Actions {
 			if ws.Actions[i].ID == "order_lookup" {
 				ws.Actions[i].URL = srv.URL + "/slow"

@@ -12,6 +12,7 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -80,7 +81,7 @@ func first(list func(*cobra.Command) []string) cobra.CompletionFunc {
 // starting the demo's endpoint. Unset variables get a stand-in: their
 // values do not matter for ids and names, and the shell that completes
 // may not have the secrets exported.
-func completionWorkspace(cmd *cobra.Command, e env) *workspace.Workspace {
+func completionWorkspace(cmd *cobra.Command, e env) *bot.Workspace {
 	path, _ := cmd.Flags().GetString("workspace")
 	if path == "" {
 		if _, err := os.Stat(defaultWorkspace); errors.Is(err, os.ErrNotExist) {
@@ -98,7 +99,7 @@ func completionWorkspace(cmd *cobra.Command, e env) *workspace.Workspace {
 		}
 		return "whsec_Y29tcGxldGlvbg==", true // also a valid Standard Webhooks secret
 	}
-	ws, err := workspace.Load(path, lookup)
+	ws, err := bot.Load(path, workspace.Options{Env: lookup})
 	if err != nil {
 		return nil
 	}

@@ -171,7 +171,7 @@ func writeTranscript(cmd *cobra.Command, w io.Writer, store *history.Store, conv
 		}
 		detail := fmt.Sprintf("%s, %s", a.Outcome, status)
 		if a.Latency > 0 {
-			detail += ", " + formatLatency(a.Latency)
+			detail += ", " + engine.FormatLatency(a.Latency)
 		}
 		if a.ReplyAction != "" {
 			detail += ", " + string(a.ReplyAction)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/template"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 type fireFlags struct {
@@ -78,7 +79,7 @@ func (f *fireFlags) run(cmd *cobra.Command, e env, actionID string) error {
 		for i, a := range ws.Actions {
 			ids[i] = a.ID
 		}
-		return badInputf("no action %q in %s (actions: %s)", actionID, ws.name(), strings.Join(ids, ", "))
+		return badInputf("no action %q in %s: %sactions: %s", actionID, ws.name(), yamlsrc.DidYouMean(actionID, ids), yamlsrc.List(ids))
 	}
 	conversation := f.conversation
 	if conversation == "" {

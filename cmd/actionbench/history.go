@@ -212,7 +212,7 @@ func writeSummaries(w io.Writer, rows []history.Summary, filter history.Filter) 
 	for _, r := range rows {
 		latency := "-"
 		if r.Latency > 0 {
-			latency = formatLatency(r.Latency)
+			latency = engine.FormatLatency(r.Latency)
 		}
 		outcome := string(r.Outcome)
 		if r.Outcome.Succeeded() {

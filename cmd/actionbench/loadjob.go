@@ -11,6 +11,7 @@ import (
 	"github.com/actionbench/actionbench/engine/load"
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
+	"github.com/actionbench/actionbench/sim/bot"
 )
 
 // traffic is what each arrival of a load run does, and how it is described.
@@ -60,7 +61,7 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 		}
 		ev, err := engine.ParseEvent(name)
 		if err != nil {
-			return fail(badInputf("%q is neither an action in %s (actions: %s) nor an event (%s)", name, ws.name(), actionList(ws.Workspace), joinEvents(engine.Events)))
+			return fail(badInputf("%q is neither an action in %s (actions: %s) nor an event (%s)", name, ws.name(), actionList(ws.Workspace.Workspace), joinEvents(engine.Events)))
 		}
 		if ws.Webhook == nil {
 			return fail(badInputf("%s has no webhook to send %s to: add webhook: {url: https://…, token: ${WEBHOOK_TOKEN}}", ws.name(), ev))
@@ -155,7 +156,7 @@ func (f *loadFlags) scenarioTraffic(ctx context.Context, e env) (*traffic, error
 	}
 	var ws *loaded
 	if sc.Workspace != "" {
-		w, err := workspace.Load(sc.Workspace, e.lookupEnv)
+		w, err := bot.Load(sc.Workspace, f.workspaceOptions(e))
 		if err != nil {
 			return nil, badInputf("%s: %v", sc.Path, err)
 		}
@@ -173,7 +174,7 @@ func (f *loadFlags) scenarioTraffic(ctx context.Context, e env) (*traffic, error
 	env := scenarios.Env{
 		Dispatcher:    dispatchers.For,
 		Demo:          ws.Workspace,
-		LoadWorkspace: func(string) (*workspace.Workspace, error) { return ws.Workspace, nil },
+		LoadWorkspace: func(string) (*bot.Workspace, error) { return ws.Workspace, nil },
 	}
 	job := func(ctx context.Context, c load.Call) load.Result {
 		res := scenarios.Run(ctx, sc, env)

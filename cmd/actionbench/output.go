@@ -165,7 +165,7 @@ func writeAttemptText(w io.Writer, a *engine.Attempt, id int64) error {
 	}
 	latency := "not sent"
 	if a.Sent || a.Latency > 0 {
-		latency = formatLatency(a.Latency)
+		latency = engine.FormatLatency(a.Latency)
 	}
 	fmt.Fprintf(&b, "%s  %s  %s\n", outcome, status, latency)
 	field := func(name, value string) {
@@ -203,14 +203,6 @@ func writeAttemptText(w io.Writer, a *engine.Attempt, id int64) error {
 	fmt.Fprintf(&b, "%s\n", st.dim.Render(footer))
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// formatLatency renders milliseconds below a second and seconds above.
-func formatLatency(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
 func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -16,9 +16,9 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/scenarios"
 	"github.com/actionbench/actionbench/scenarios/shard"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
@@ -30,6 +30,8 @@ type runFlags struct {
 	junit    string
 	shards   shardFlags
 	watch    bool
+	// maxScenario is the size limit of a scenario file.
+	maxScenario byteSize
 }
 
 func newRunCommand(e env) *cobra.Command {
@@ -76,6 +78,8 @@ input (a scenario or workspace that does not load).`,
 	fl.StringVar(&f.junit, "junit", "", "also write the results as JUnit XML to FILE, for CI")
 	f.shards.register(cmd)
 	fl.BoolVar(&f.watch, "watch", false, "then rerun what each saved change affects, until ctrl-c")
+	f.maxScenario = byteSize(scenarios.DefaultLimits().Bytes)
+	fl.Var(&f.maxScenario, "max-scenario-size", "largest scenario file to read, e.g. 16MiB (nesting is capped at 64 levels)")
 	// --workspace here replaces the demo for scenarios that name no workspace.
 	cmd.Flags().Lookup("workspace").Usage = "workspace for scenarios that name none (default: the embedded demo)"
 	return cmd
@@ -106,7 +110,7 @@ func (f *runFlags) run(cmd *cobra.Command, e env, args []string) error {
 		}
 		return nil
 	}
-	list, loadErrs := scenarios.LoadFiles(found)
+	list, loadErrs := scenarios.LoadFilesWith(found, f.maxScenario.limits(scenarios.DefaultLimits()))
 	errs = append(errs, loadErrs...)
 	if len(errs) > 0 {
 		for _, err := range errs {
@@ -168,14 +172,14 @@ func (f *runFlags) execute(ctx context.Context, e env, list []*scenarios.Scenari
 		return nil, err
 	}
 	defer stop()
-	files := map[string]*workspace.Workspace{}
+	files := map[string]*bot.Workspace{}
 	var caFiles, secrets []string
 	secrets = append(secrets, fallback.Secrets()...)
 	for _, sc := range list {
 		if sc.Workspace == "" || files[sc.Workspace] != nil {
 			continue
 		}
-		ws, err := workspace.Load(sc.Workspace, e.lookupEnv)
+		ws, err := bot.Load(sc.Workspace, f.workspaceOptions(e))
 		if err != nil {
 			return nil, badInputf("%s: %v", sc.Path, err)
 		}
@@ -184,6 +188,22 @@ func (f *runFlags) execute(ctx context.Context, e env, list []*scenarios.Scenari
 		if ws.CAFile != "" {
 			caFiles = append(caFiles, ws.CAFile)
 		}
+	}
+	// So is every step's action and button: a file that names one its
+	// workspace lacks is bad input, found before anything is sent.
+	var bad int
+	for _, sc := range list {
+		ws := fallback.Workspace
+		if sc.Workspace != "" {
+			ws = files[sc.Workspace]
+		}
+		if err := sc.Check(ws); err != nil {
+			fmt.Fprintf(e.stderr, "actionbench: %v\n", err)
+			bad++
+		}
+	}
+	if bad > 0 {
+		return nil, badInputf("%d scenario file(s) name what their workspace lacks: fix them and run again", bad)
 	}
 	opts, err := f.dispatcherOptions(fallback)
 	if err != nil {
@@ -205,7 +225,7 @@ func (f *runFlags) execute(ctx context.Context, e env, list []*scenarios.Scenari
 	env := scenarios.Env{
 		Dispatcher:    dispatchers.For,
 		Demo:          fallback.Workspace,
-		LoadWorkspace: func(path string) (*workspace.Workspace, error) { return files[path], nil },
+		LoadWorkspace: func(path string) (*bot.Workspace, error) { return files[path], nil },
 		Recorder:      store,
 	}
 	results := make([]scenarios.Result, len(list))
@@ -233,7 +253,7 @@ func (f *runFlags) execute(ctx context.Context, e env, list []*scenarios.Scenari
 // --workspace file, else the embedded demo (started here).
 func (f *runFlags) fallbackWorkspace(ctx context.Context, e env) (*loaded, func(), error) {
 	if f.workspace != "" {
-		ws, err := workspace.Load(f.workspace, e.lookupEnv)
+		ws, err := bot.Load(f.workspace, f.workspaceOptions(e))
 		if err != nil {
 			return nil, nil, badInput{err}
 		}

@@ -161,3 +161,31 @@ func writeFileIn(t *testing.T, dir, name, content string) string {
 	}
 	return path
 }
+
+// A scenario naming an action or button its workspace lacks is bad input,
+// found when the files are checked: exit 2 with the place and a "did you
+// mean", and nothing runs.
+func TestRunRefusesUnknownNamesBeforeRunning(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFileIn(t, dir, "bad.yaml", "name: typo\nsteps:\n  - say: hello\n  - trigger: order_lokup\n")
+	click := writeFileIn(t, dir, "click.yaml", "name: click\nsteps:\n  - click: track_ordr\n")
+	expect := writeFileIn(t, dir, "expect.yaml", "name: expect\nsteps:\n  - say: where is my order 1042\n  - expect:\n      dispatch: {action: order_lookupp}\n")
+	db := filepath.Join(dir, "h.db")
+	res := actionbench(t, runOptions{}, "run", "--db", db, bad, click, expect)
+	for _, want := range []string{
+		bad + `:4:5: trigger names action "order_lokup", which the embedded demo does not define: did you mean "order_lookup"? actions: order_lookup, `,
+		click + `:3:5: click names button "track_ordr", which the embedded demo does not define: did you mean "track_order"? buttons: `,
+		expect + `:5:7: expect dispatch names action "order_lookupp", which the embedded demo does not define: did you mean "order_lookup"? actions: `,
+		"actionbench: 3 scenario file(s) name what their workspace lacks: fix them and run again\n",
+	} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks\n%s\ngot:\n%s", want, res.stderr)
+		}
+	}
+	if res.code != exitBadUsage || res.stdout != "" {
+		t.Errorf("exit %d, want 2 with nothing run; stdout:\n%s", res.code, res.stdout)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("the history database was created: something ran")
+	}
+}

@@ -14,15 +14,17 @@ import (
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/netpolicy"
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 )
 
 // commonFlags are the flags every command that talks to endpoints shares.
 type commonFlags struct {
-	workspace string
-	policy    string
-	caFile    string
-	allowHTTP bool
+	workspace    string
+	policy       string
+	caFile       string
+	allowHTTP    bool
+	maxWorkspace byteSize
 }
 
 func (f *commonFlags) register(cmd *cobra.Command) {
@@ -31,6 +33,14 @@ func (f *commonFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.policy, "policy", "", "address policy: workbench (any address, the default) or production (public HTTPS only, as the platform)")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of extra CAs to trust, e.g. your dev endpoint's self-signed certificate")
 	fl.BoolVar(&f.allowHTTP, "allow-http", false, "allow plain http:// to a loopback endpoint (workbench only; production would reject it)")
+	f.maxWorkspace = byteSize(workspace.DefaultLimits().Bytes)
+	fl.Var(&f.maxWorkspace, "max-workspace-size", "largest workspace file to read, e.g. 4MiB (nesting is capped at 64 levels)")
+}
+
+// workspaceOptions are how workspace files are read: the environment for
+// ${NAME} references and the input limits.
+func (f *commonFlags) workspaceOptions(e env) workspace.Options {
+	return workspace.Options{Env: e.lookupEnv, Limits: f.maxWorkspace.limits(workspace.DefaultLimits())}
 }
 
 const defaultWorkspace = "actionbench.yaml"
@@ -38,7 +48,7 @@ const defaultWorkspace = "actionbench.yaml"
 // loaded is a workspace ready to dispatch from: a file, or the embedded
 // demo with its mock endpoint running in this process.
 type loaded struct {
-	*workspace.Workspace
+	*bot.Workspace
 	demo *demo.Demo // nil for a file
 }
 
@@ -69,22 +79,31 @@ func (l *loaded) Close() {
 // loadWorkspace reads the workspace named by --workspace, else
 // ./actionbench.yaml, else starts the embedded demo.
 func (f *commonFlags) loadWorkspace(ctx context.Context, e env) (*loaded, error) {
-	path := f.workspace
+	path := f.workspacePath()
 	if path == "" {
-		if _, err := os.Stat(defaultWorkspace); errors.Is(err, os.ErrNotExist) {
-			d, err := demo.Start(ctx, nil)
-			if err != nil {
-				return nil, err
-			}
-			return &loaded{Workspace: d.Workspace, demo: d}, nil
+		d, err := demo.Start(ctx, nil)
+		if err != nil {
+			return nil, err
 		}
-		path = defaultWorkspace
+		return &loaded{Workspace: d.Workspace, demo: d}, nil
 	}
-	ws, err := workspace.Load(path, e.lookupEnv)
+	ws, err := bot.Load(path, f.workspaceOptions(e))
 	if err != nil {
 		return nil, badInput{err}
 	}
 	return &loaded{Workspace: ws}, nil
+}
+
+// workspacePath is the workspace file to read: --workspace, else
+// ./actionbench.yaml when it exists, else "" for the embedded demo.
+func (f *commonFlags) workspacePath() string {
+	if f.workspace != "" {
+		return f.workspace
+	}
+	if _, err := os.Stat(defaultWorkspace); errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	return defaultWorkspace
 }
 
 // dispatcherOptions combines the workspace's settings with the flags, which win.

@@ -92,7 +92,7 @@ func (f *runFlags) pass(ctx context.Context, e env, args []string, spec shard.Sp
 		}
 		delete(st.results, p)
 		delete(st.loadErrs, p)
-		sc, err := scenarios.Load(file.Path)
+		sc, err := scenarios.LoadWith(file.Path, f.maxScenario.limits(scenarios.DefaultLimits()))
 		if err != nil {
 			st.loadErrs[p] = err
 			delete(st.scenarios, p)

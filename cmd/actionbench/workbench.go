@@ -12,8 +12,10 @@ import (
 
 	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/netpolicy"
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 	"github.com/actionbench/actionbench/scenarios"
 	"github.com/actionbench/actionbench/sim"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/demo"
 	"github.com/actionbench/actionbench/tui"
 )
@@ -36,14 +38,26 @@ func (f *workbenchFlags) register(cmd *cobra.Command) {
 }
 
 // run opens the workbench on the terminal. Without a terminal (a pipe, a
-// script) it prints the help instead.
+// script) it checks the workspace file, if one is named, and prints the
+// help instead.
 func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 	out, ok := e.stdout.(*os.File)
 	if !ok || !term.IsTerminal(out.Fd()) {
+		if path := f.workspacePath(); path != "" {
+			if _, err := bot.Load(path, f.workspaceOptions(e)); err != nil {
+				return badInput{err}
+			}
+		}
 		return cmd.Help()
 	}
 	ctx := cmd.Context()
 	ws, err := f.loadWorkspace(ctx, e)
+	if errors.Is(err, yamlsrc.ErrLimit) {
+		// A file over the input limits is refused before the screen
+		// opens: it is no workspace being edited, and the message says
+		// which limit and flag.
+		return err
+	}
 	var notice string
 	if bad := (badInput{}); errors.As(err, &bad) {
 		// A workspace file that does not load is shown in the workbench,

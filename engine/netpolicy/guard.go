@@ -91,7 +91,7 @@ func (g *Guard) decide(ctx context.Context, network, host string) ([]netip.Addr,
 		// such, but dial and report the plain IPv4 form.
 		if p == Production {
 			if r := ProductionReason(a); r != "" {
-				return nil, &Refusal{Policy: p, Reason: subject + r}
+				return nil, &Refusal{Policy: p, Reason: subject + r + ": " + publicOnly}
 			}
 		}
 		a = a.Unmap()

@@ -41,9 +41,13 @@ func (p Policy) effective() (Policy, error) {
 	return ParsePolicy(string(p))
 }
 
+// publicOnly is the platform's rule that an address refusal applies.
+const publicOnly = "the platform only calls HTTPS endpoints on public addresses"
+
 // Refusal is the error returned when a policy refuses a URL or an address.
-// Reason is a short phrase for a diagnosis, e.g.
-// "private address 10.0.0.1 (RFC 1918)".
+// Reason is a phrase for a diagnosis that says what was refused and the
+// rule or the fix, once, e.g. "private address 10.0.0.1 (RFC 1918): the
+// platform only calls HTTPS endpoints on public addresses".
 type Refusal struct {
 	Policy Policy
 	Reason string

@@ -78,7 +78,7 @@ func CheckURL(p Policy, allowHTTP bool, u *url.URL) (URLCheck, error) {
 		return check, nil
 	}
 	if p == Production {
-		return refuse("%s", why)
+		return refuse("%s: %s", why, publicOnly)
 	}
 	check.Marks = append(check.Marks, why)
 	return check, nil

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // compiler turns a YAML tree into a Template's program. Literal JSON is
@@ -39,7 +40,7 @@ func (c *compiler) slot(kind opKind, name, warn string) {
 
 // value compiles one node found at path (payload.a.b, payload.items[2]).
 func (c *compiler) value(n ast.Node, path string) error {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		c.lit = append(c.lit, "null"...)
 		return nil
 	}
@@ -114,7 +115,7 @@ func (c *compiler) mapping(values []*ast.MappingValueNode, path string) error {
 			return err
 		}
 		if prev, dup := first[key]; dup {
-			line, _ := position(prev)
+			line, _ := yamlsrc.Position(prev)
 			return errorAt(mv.Key, fmt.Sprintf("duplicate key %s (first at line %d): a key may appear once in a mapping", quoteShort(key), line))
 		}
 		if len(first) > 0 {
@@ -134,7 +135,7 @@ func (c *compiler) mapping(values []*ast.MappingValueNode, path string) error {
 // keyText returns a mapping key as a JSON object key. Scalar keys that
 // YAML types as numbers, booleans or null keep the text that was written.
 func keyText(k ast.MapKeyNode) (string, error) {
-	if isNil(k) {
+	if yamlsrc.IsNil(k) {
 		return "", &Error{Line: 1, Column: 1, Msg: "mapping entry without a key"}
 	}
 	var text string
@@ -212,7 +213,7 @@ func (c *compiler) float(n *ast.FloatNode) error {
 func (c *compiler) str(s string, n ast.Node, path string) error {
 	segs, verr := splitVars(s)
 	if verr != nil {
-		line, col := varPosition(n, s, verr.index)
+		line, col := yamlsrc.MarkPosition(n, s, "{{", verr.index)
 		return &Error{Line: line, Column: col, Msg: verr.msg}
 	}
 	if len(segs) == 1 && segs[0].isVar {
@@ -232,16 +233,6 @@ func (c *compiler) str(s string, n ast.Node, path string) error {
 	return nil
 }
 
-// isNil reports whether n is nil or a typed nil pointer; go-yaml leaves
-// typed nils in some trees, and calling methods on them panics.
-func isNil(n ast.Node) bool {
-	if n == nil {
-		return true
-	}
-	v := reflect.ValueOf(n)
-	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
 func tokenValue(n ast.Node) string {
 	if tk := n.GetToken(); tk != nil {
 		return tk.Value
@@ -250,6 +241,6 @@ func tokenValue(n ast.Node) string {
 }
 
 func errorAt(n ast.Node, msg string) *Error {
-	line, col := position(n)
+	line, col := yamlsrc.Position(n)
 	return &Error{Line: line, Column: col, Msg: msg}
 }

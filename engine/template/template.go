@@ -16,6 +16,8 @@ import (
 	"slices"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
 // Vars maps variable names ("visitor.email", "entities.order_id") to values.
@@ -77,11 +79,11 @@ func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Colum
 // renders as {}. Anchors, aliases, tags and merge keys are refused so that
 // what the file shows is exactly what is sent; any error is an *Error.
 func FromYAML(n ast.Node) (*Template, error) {
-	if isNil(n) {
+	if yamlsrc.IsNil(n) {
 		return nil, nil
 	}
 	if d, ok := n.(*ast.DocumentNode); ok {
-		if isNil(d.Body) {
+		if yamlsrc.IsNil(d.Body) {
 			return nil, nil
 		}
 		n = d.Body

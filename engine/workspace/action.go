@@ -13,7 +13,8 @@ import (
 	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
-const idHint = "letters, digits, _ . and -, e.g. order_lookup"
+// IDHint says what an id is made of, for messages.
+const IDHint = "letters, digits, _ . and -, e.g. order_lookup"
 
 // actions reads the action list; an absent or empty list is allowed.
 func (l *loader) actions(n ast.Node) ([]engine.Action, error) {
@@ -62,12 +63,12 @@ func (l *loader) action(i int, n ast.Node, firstLine map[string]int) (engine.Act
 	}
 	// A missing key is reported where the action starts.
 	at := n
-	if a.ID, err = l.required(m, at, what, "id", "id", "an id of "+idHint); err != nil {
+	if a.ID, err = l.Required(m, at, what, "id", "id", "an id of "+IDHint); err != nil {
 		return a, err
 	}
 	idNode := m["id"].Value
-	if !isID(a.ID) {
-		return a, l.ErrAt(idNode, "action id %q has characters that are not allowed: use %s", yamlsrc.Shorten(a.ID), idHint)
+	if !IsID(a.ID) {
+		return a, l.ErrAt(idNode, "action id %q has characters that are not allowed: use %s", yamlsrc.Shorten(a.ID), IDHint)
 	}
 	line, _ := yamlsrc.Position(idNode)
 	if first, dup := firstLine[a.ID]; dup {
@@ -113,8 +114,8 @@ func (l *loader) action(i int, n ast.Node, firstLine map[string]int) (engine.Act
 	return a, nil
 }
 
-// isID reports whether s is a valid action, intent or button id.
-func isID(s string) bool {
+// IsID reports whether s is a valid action, intent or button id.
+func IsID(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -135,7 +136,7 @@ func (l *loader) url(m map[string]*ast.MappingValueNode, at ast.Node, what strin
 
 // urlWithHint reads and checks a url field; hint says what to write.
 func (l *loader) urlWithHint(m map[string]*ast.MappingValueNode, at ast.Node, what, hint string) (string, error) {
-	raw, err := l.required(m, at, what, "url", "url", hint)
+	raw, err := l.Required(m, at, what, "url", "url", hint)
 	if err != nil {
 		return "", err
 	}
@@ -225,7 +226,7 @@ func (l *loader) standardSecret(m map[string]*ast.MappingValueNode, key, value s
 // webhook's token), which must not end up empty. Its value is never quoted
 // in an error.
 func (l *loader) credential(m map[string]*ast.MappingValueNode, at ast.Node, what, key, hint string) (string, error) {
-	raw, err := l.required(m, at, what, key, key, hint)
+	raw, err := l.Required(m, at, what, key, key, hint)
 	if err != nil {
 		return "", err
 	}

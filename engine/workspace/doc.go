@@ -1,5 +1,11 @@
 // Package workspace loads the workspace file: the chatbot, the policy, an
 // optional extra CA and the custom actions that actionbench dispatches.
+// The simulated bot (greeting, fallback, intents, buttons, lead) is
+// written in the same file but read by package sim/bot, through an
+// Extension: the engine holds only what dispatches.
+//
+// Before parsing, a file is checked against input limits (DefaultLimits):
+// 1 MiB, 64 levels of nesting, 131,072 values, UTF-8 only.
 //
 // A workspace is one YAML document:
 //
@@ -60,10 +66,10 @@
 //     token takes ${NAME} references like a secret. events lists
 //     on_message_received, on_ticket_created, on_live_chat_requested and
 //     before_response_sent, each once; without it the webhook gets all four.
-//   - intents need a name and case-insensitive regular expressions in
-//     patterns; their buttons must be defined under buttons. When the file
-//     defines intents (or buttons), every ai_intent:NAME (button_click:ID)
-//     trigger must name one of them.
+//   - the bot's keys are sim/bot's: intents need a name and
+//     case-insensitive regular expressions in patterns; their buttons must
+//     be defined under buttons. When the file defines intents (or buttons),
+//     every ai_intent:NAME (button_click:ID) trigger must name one of them.
 //   - Unknown keys, wrong types, anchors, aliases and tags are errors.
 //
 // Every error is an *Error naming the file, line and column, what was

@@ -46,7 +46,7 @@ func TestErrors(t *testing.T) {
 			`ws.yaml:10:15: invalid YAML: could not find flow map content; quote strings that contain {{variables}}, e.g. email: "{{visitor.email}}"`},
 
 		// Unknown keys, everywhere.
-		{"unknown top-level key", head + "actionz: []\n", `ws.yaml:4:1: unknown key "actionz" in the workspace: valid keys are chatbot, policy, ca_file, actions, webhook, greeting, fallback, intents, buttons, lead; did you mean "actions"?`},
+		{"unknown top-level key", head + "actionz: []\n", `ws.yaml:4:1: unknown key "actionz" in the workspace: valid keys are chatbot, policy, ca_file, actions, webhook; did you mean "actions"?`},
 		{"unknown chatbot key", "chatbot:\n  id: b\n  nmae: B\n", `ws.yaml:3:3: unknown key "nmae" in chatbot: valid keys are id, name; did you mean "name"?`},
 		{"unknown action key", head + action + "    retries: 3\n", `ws.yaml:9:5: unknown key "retries" in an action: valid keys are id, name, url, secret, triggers, payload, signing`},
 		{"merge key", head + "<<: {policy: workbench}\n", "ws.yaml:4:1: a merge key (<<) is not supported in a workspace"},
@@ -139,15 +139,7 @@ func TestErrors(t *testing.T) {
 		{"payload malformed variable", head + action + "    payload:\n      greeting: \"Hi {{visitor.name\"\n",
 			`ws.yaml:10:21: payload: unclosed variable: "{{" has no closing "}}"`},
 		{"payload alias", head + action + "    payload:\n      a: &x 1\n      b: *x\n", "ws.yaml:10:10: payload: anchors (&name) are not supported"},
-		// The bot.
-		{"intent without patterns", head + "intents:\n  - name: hi\n", `ws.yaml:5:5: intent "hi" has no patterns`},
-		{"empty patterns", head + "intents:\n  - name: hi\n    patterns: []\n", `ws.yaml:6:15: intent "hi" has an empty patterns list`},
-		{"bad pattern", head + "intents:\n  - name: hi\n    patterns: [\"(hello\"]\n", `ws.yaml:6:16: pattern "(hello" is not a valid regular expression: missing closing ): ` + "`(?i)(hello`"},
-		{"duplicate intent", head + "intents:\n  - name: hi\n    patterns: [hi]\n  - name: hi\n    patterns: [hey]\n", `ws.yaml:7:11: duplicate intent "hi", first defined at line 5`},
-		{"unknown flow", head + "intents:\n  - name: hi\n    patterns: [hi]\n    starts: survey\n", `ws.yaml:7:13: starts "survey": an intent can start ticket, live_chat or lead`},
-		{"intent offers a missing button", head + "intents:\n  - name: hi\n    patterns: [hi]\n    buttons: [track]\n", `ws.yaml:7:14: intent "hi" offers button "track", which is not defined: add it under buttons (defined: none)`},
-		{"button without label", head + "buttons:\n  - id: track\n", `ws.yaml:5:5: button "track" has no label`},
-		{"lead with no fields", head + "lead:\n  fields: []\n", "ws.yaml:5:11: lead.fields is empty"},
+		{"bot keys without the bot", head + "intents: []\n", `ws.yaml:4:1: unknown key "intents" in the workspace: valid keys are chatbot, policy, ca_file, actions, webhook`},
 
 		// The webhook.
 		{"webhook is a string", head + "webhook: https://h/\n", "ws.yaml:4:10: webhook must be a mapping with url, token and events, got a string"},

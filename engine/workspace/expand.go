@@ -2,10 +2,8 @@ package workspace
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/token"
 
 	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
@@ -32,7 +30,7 @@ func (l *loader) expand(n ast.Node, s, what string) (string, error) {
 		}
 		at := func(format string, args ...any) *Error {
 			e := l.ErrAt(n, format, args...)
-			e.Line, e.Column = refPosition(n, s, strings.Count(s[:i], "${"))
+			e.Line, e.Column = yamlsrc.MarkPosition(n, s, "${", strings.Count(s[:i], "${"))
 			return e
 		}
 		end := strings.IndexByte(s[i+2:], '}')
@@ -65,48 +63,4 @@ func envName(s string) bool {
 		}
 	}
 	return true
-}
-
-// refPosition locates the k-th "${" of value, the value of the scalar n, in
-// n's source text, falling back to n's position when the source may not
-// match the value (escape sequences in a double-quoted string).
-func refPosition(n ast.Node, value string, k int) (line, col int) {
-	line, col = yamlsrc.Position(n)
-	var raw string
-	switch n := n.(type) {
-	case *ast.StringNode:
-		tk := n.Token
-		if tk == nil || tk.Position == nil || (tk.Type == token.DoubleQuoteType && strings.Contains(tk.Origin, `\`)) {
-			return line, col
-		}
-		raw = strings.TrimLeft(tk.Origin, " \t\r\n")
-	case *ast.LiteralNode:
-		if n.Value == nil || n.Value.Token == nil {
-			return line, col
-		}
-		// A block scalar's text starts on the line after its indicator.
-		raw = n.Value.Token.Origin
-		line, col = line+1, 1
-	default:
-		return line, col
-	}
-	if strings.Count(raw, "${") != strings.Count(value, "${") {
-		return yamlsrc.Position(n)
-	}
-	off := 0
-	for ; k >= 0; k-- {
-		i := strings.Index(raw[off:], "${")
-		if i < 0 {
-			return yamlsrc.Position(n)
-		}
-		off += i
-		if k > 0 {
-			off += 2
-		}
-	}
-	prefix := raw[:off]
-	if nl := strings.LastIndexByte(prefix, '\n'); nl >= 0 {
-		return line + strings.Count(prefix, "\n"), utf8.RuneCountInString(prefix[nl+1:]) + 1
-	}
-	return line, col + utf8.RuneCountInString(prefix)
 }

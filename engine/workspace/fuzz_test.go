@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +20,12 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(""))
 	f.Add([]byte("chatbot: &a {id: *a}\n"))
 	f.Add([]byte(secretWorkspace("https://${API_HOST}:x/", "$${${ORDER_LOOKUP_SECRET}}")))
+	// Over the input limits: nesting, values, UTF-8.
+	f.Add([]byte("chatbot: {id: a, name: b}\nactions: " + strings.Repeat("[", 100)))
+	f.Add([]byte("chatbot:\n" + strings.Repeat("  - ", 70) + "x\n"))
+	f.Add([]byte("chatbot: {id: a, name: b}\nactions: [" + strings.Repeat("a,", 1000) + "]\n"))
+	f.Add([]byte("chatbot: {id: a, name: \"caf\xe9\"}\n"))
+	f.Add([]byte("chatbot: {id: a, name: '[[[['}\nfallback: |\n  {{{{\n"))
 	env := secretEnv()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := Parse("fuzz.yaml", data, env)

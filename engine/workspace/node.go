@@ -1,9 +1,6 @@
 package workspace
 
 import (
-	"github.com/goccy/go-yaml/ast"
-
-	"github.com/actionbench/actionbench/engine"
 	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
 
@@ -12,22 +9,17 @@ import (
 type loader struct {
 	*yamlsrc.Reader
 	env LookupEnv
-	// buttonRefs and triggerRefs are checked once the whole file is read.
-	buttonRefs  []ref
-	triggerRefs []triggerRef
-}
-
-// triggerRef is an action trigger and where it was written.
-type triggerRef struct {
-	rule engine.TriggerRule
-	node ast.Node
+	ext *Extension
+	// triggerRefs are handed to the extension once the file is read.
+	triggerRefs []TriggerRef
 }
 
 // kind describes a workspace file for the reader's messages.
-func kind() yamlsrc.Kind {
+func kind(lim yamlsrc.Limits) yamlsrc.Kind {
 	return yamlsrc.Kind{
 		Name:       "workspace",
 		Expect:     "chatbot and actions",
 		SyntaxHint: variableHint,
+		Limits:     lim,
 	}
 }

@@ -44,7 +44,7 @@ func (l *loader) triggers(n ast.Node) ([]engine.TriggerRule, error) {
 		}
 		seen[s] = line
 		out = append(out, r)
-		l.triggerRefs = append(l.triggerRefs, triggerRef{rule: r, node: item})
+		l.triggerRefs = append(l.triggerRefs, TriggerRef{Rule: r, Node: item})
 	}
 	return out, nil
 }
@@ -67,8 +67,8 @@ func parseTrigger(s string) (engine.TriggerRule, string) {
 		if name == "" {
 			return engine.TriggerRule{}, fmt.Sprintf("trigger %s needs %s", kind, what)
 		}
-		if !isID(name) {
-			return engine.TriggerRule{}, fmt.Sprintf("trigger %q: the name after %s: is %s, not %q", yamlsrc.Shorten(s), kind, idHint, yamlsrc.Shorten(name))
+		if !IsID(name) {
+			return engine.TriggerRule{}, fmt.Sprintf("trigger %q: the name after %s: is %s, not %q", yamlsrc.Shorten(s), kind, IDHint, yamlsrc.Shorten(name))
 		}
 	default:
 		if hasName {

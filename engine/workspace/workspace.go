@@ -21,7 +21,6 @@ type Workspace struct {
 	CAFile  string           // ca_file, resolved relative to the workspace file's directory; "" if absent
 	Actions []engine.Action
 	Webhook *engine.Webhook // nil when the workspace has no webhook
-	Bot     Bot             // the simulated chatbot
 
 	// caLine and caColumn are where ca_file was written, for Load's check
 	// that the file exists.
@@ -32,14 +31,57 @@ type Workspace struct {
 // environment.
 type LookupEnv func(string) (string, bool)
 
+// Options say how a workspace file is read; the zero value reads it with
+// os.LookupEnv, DefaultLimits and no extension.
+type Options struct {
+	Env       LookupEnv      // nil means os.LookupEnv
+	Limits    yamlsrc.Limits // the zero value means DefaultLimits
+	Extension *Extension     // top-level keys another package reads; nil for none
+}
+
+// DefaultLimits are the input limits of a workspace file: 1 MiB, 64 levels
+// of nesting, 131,072 values. --max-workspace-size raises the size, and the
+// number of values with it.
+func DefaultLimits() yamlsrc.Limits {
+	return yamlsrc.Limits{Bytes: yamlsrc.MiB, Flag: "--max-workspace-size"}
+}
+
+// Extension reads the top-level keys of a workspace file that another
+// package owns: the simulated bot is written in the same file as the
+// actions, but it is no part of what the engine dispatches.
+type Extension struct {
+	Keys []string
+	// Read is called once the rest of the file is read, with the entries
+	// of those Keys that the file has (maybe none), the reader to place
+	// errors with, and every action trigger with where it was written.
+	Read func(r *yamlsrc.Reader, entries map[string]*ast.MappingValueNode, triggers []TriggerRef) error
+}
+
+// TriggerRef is an action's trigger and the node it was written at, for
+// an Extension to check what the trigger names.
+type TriggerRef struct {
+	Rule engine.TriggerRule
+	Node ast.Node
+}
+
 // Load reads and parses the workspace file at path, and checks that its
 // ca_file exists. A nil env means os.LookupEnv.
 func Load(path string, env LookupEnv) (*Workspace, error) {
-	data, err := os.ReadFile(path)
+	return LoadWith(path, Options{Env: env})
+}
+
+// LoadWith is Load with options. A file over the size limit is refused
+// after reading no more than the limit.
+func LoadWith(path string, o Options) (*Workspace, error) {
+	data, err := yamlsrc.ReadFile(path, kind(o.limits()))
 	if err != nil {
+		var ye *Error
+		if errors.As(err, &ye) {
+			return nil, err
+		}
 		return nil, &Error{File: path, Msg: "cannot read workspace: " + reason(err)}
 	}
-	w, err := Parse(path, data, env)
+	w, err := ParseWith(path, data, o)
 	if err != nil {
 		return nil, err
 	}
@@ -73,15 +115,28 @@ func reason(err error) string {
 // and ca_file is resolved against its directory. It does not touch the
 // file system. A nil env means os.LookupEnv.
 func Parse(name string, data []byte, env LookupEnv) (*Workspace, error) {
+	return ParseWith(name, data, Options{Env: env})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(name string, data []byte, o Options) (*Workspace, error) {
+	env := o.Env
 	if env == nil {
 		env = os.LookupEnv
 	}
-	l := &loader{Reader: yamlsrc.NewReader(name, kind()), env: env}
+	l := &loader{Reader: yamlsrc.NewReader(name, kind(o.limits())), env: env, ext: o.Extension}
 	body, err := l.Document(data)
 	if err != nil {
 		return nil, err
 	}
 	return l.workspace(body)
+}
+
+func (o Options) limits() yamlsrc.Limits {
+	if o.Limits == (yamlsrc.Limits{}) {
+		return DefaultLimits()
+	}
+	return o.Limits
 }
 
 // workspace reads the top-level mapping. Keys are checked before values,
@@ -91,22 +146,15 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := l.Fields(entries, "the workspace", []string{
-		"chatbot",
-		"policy",
-		"ca_file",
-		"actions",
-		"webhook",
-		"greeting",
-		"fallback",
-		"intents",
-		"buttons",
-		"lead",
-	}, nil)
+	valid := []string{"chatbot", "policy", "ca_file", "actions", "webhook"}
+	if l.ext != nil {
+		valid = append(valid, l.ext.Keys...)
+	}
+	m, err := l.Fields(entries, "the workspace", valid, nil)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Policy: netpolicy.Workbench, Bot: defaultBot()}
+	w := &Workspace{Policy: netpolicy.Workbench}
 	c, ok := m["chatbot"]
 	if !ok {
 		return nil, l.ErrAt(body, "missing chatbot: add a chatbot mapping with id and name, e.g. chatbot: {id: bot_def456, name: Support Bot}")
@@ -135,30 +183,16 @@ func (l *loader) workspace(body ast.Node) (*Workspace, error) {
 			return nil, err
 		}
 	}
-	for key, into := range map[string]*string{"greeting": &w.Bot.Greeting, "fallback": &w.Bot.Fallback} {
-		if e, ok := m[key]; ok {
-			if *into, err = l.Str(e.Value, key); err != nil {
-				return nil, err
+	if l.ext != nil {
+		own := map[string]*ast.MappingValueNode{}
+		for _, k := range l.ext.Keys {
+			if e, ok := m[k]; ok {
+				own[k] = e
 			}
 		}
-	}
-	if e, ok := m["intents"]; ok {
-		if w.Bot.Intents, err = l.intents(e.Value); err != nil {
+		if err := l.ext.Read(l.Reader, own, l.triggerRefs); err != nil {
 			return nil, err
 		}
-	}
-	if e, ok := m["buttons"]; ok {
-		if w.Bot.Buttons, err = l.buttons(e.Value); err != nil {
-			return nil, err
-		}
-	}
-	if e, ok := m["lead"]; ok {
-		if err = l.lead(e.Value, &w.Bot.Lead); err != nil {
-			return nil, err
-		}
-	}
-	if err := l.checkRefs(w); err != nil {
-		return nil, err
 	}
 	return w, nil
 }
@@ -177,32 +211,13 @@ func (l *loader) chatbot(e *ast.MappingValueNode) (engine.Chatbot, error) {
 		return engine.Chatbot{}, err
 	}
 	var c engine.Chatbot
-	if c.ID, err = l.required(m, e.Key, "chatbot", "id", "chatbot.id", "the bot's id, e.g. id: bot_def456"); err != nil {
+	if c.ID, err = l.Required(m, e.Key, "chatbot", "id", "chatbot.id", "the bot's id, e.g. id: bot_def456"); err != nil {
 		return c, err
 	}
-	if c.Name, err = l.required(m, e.Key, "chatbot", "name", "chatbot.name", "the bot's display name, e.g. name: Support Bot"); err != nil {
+	if c.Name, err = l.Required(m, e.Key, "chatbot", "name", "chatbot.name", "the bot's display name, e.g. name: Support Bot"); err != nil {
 		return c, err
 	}
 	return c, nil
-}
-
-// required returns the non-empty string value of key in m. owner names
-// the mapping ("chatbot", `action "order_lookup"`) and field the value
-// ("chatbot.id", "url"). A missing key is reported at parent, the node
-// that should have held it.
-func (l *loader) required(m map[string]*ast.MappingValueNode, parent ast.Node, owner, key, field, hint string) (string, error) {
-	e, ok := m[key]
-	if !ok {
-		return "", l.ErrAt(parent, "%s has no %s: add %s", owner, key, hint)
-	}
-	s, err := l.Str(e.Value, field)
-	if err != nil {
-		return "", err
-	}
-	if s == "" {
-		return "", l.ErrAt(e.Value, "%s is empty: give %s", field, hint)
-	}
-	return s, nil
 }
 
 // policy reads policy, checked here rather than by netpolicy.ParsePolicy

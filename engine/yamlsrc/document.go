@@ -6,7 +6,11 @@ import (
 )
 
 // Document parses data and returns the body of its single document.
+// The file is checked against the Reader's limits first.
 func (r *Reader) Document(data []byte) (ast.Node, error) {
+	if err := r.check(data); err != nil {
+		return nil, err
+	}
 	file, err := r.parse(data)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,16 @@ type Error struct {
 	File         string
 	Line, Column int
 	Msg          string
+	cause        error // ErrLimit for a file refused by its Limits
 }
+
+// ErrLimit is what errors.Is finds in an *Error refusing a file over its
+// Limits (size, nesting, number of values): a file not to be shown or
+// read further, whatever the caller would do with an ordinary mistake.
+var ErrLimit = errors.New("over an input limit")
+
+// Unwrap returns ErrLimit for a refusal by the limits, else nil.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Error returns "file:line:col: msg", or "file: msg" without a line, the
 // form editors and terminals turn into a link.

@@ -3,7 +3,6 @@ package yamlsrc
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
@@ -49,7 +48,7 @@ func (r *Reader) Fields(entries []*ast.MappingValueNode, what string, valid []st
 
 // unknownKey is the message for key, which is not one of valid.
 func unknownKey(e *ast.MappingValueNode, key, what string, valid []string, advise Advise) string {
-	msg := fmt.Sprintf("unknown key %q in %s: valid keys are %s", Shorten(key), what, strings.Join(valid, ", "))
+	msg := fmt.Sprintf("unknown key %q in %s: valid keys are %s", Shorten(key), what, List(valid))
 	if advise != nil {
 		if a := advise(e, key); a != "" {
 			return msg + "; " + a

@@ -20,6 +20,9 @@ type Kind struct {
 	// SyntaxHint, when not nil, returns advice for a YAML syntax error
 	// blamed on the source line it is given, or "" for none.
 	SyntaxHint func(line string) string
+	// Limits bound the file before it is parsed; the zero value bounds
+	// only how deep it nests.
+	Limits Limits
 }
 
 // Reader reads the nodes of one file, turning every problem into an
@@ -112,4 +115,23 @@ func (r *Reader) Str(n ast.Node, what string) (string, error) {
 		return "", nil
 	}
 	return "", r.ErrAt(n, "%s must be a string, got %s", what, Describe(n))
+}
+
+// Required returns the non-empty text of key in m. owner names the mapping
+// ("chatbot", `action "order_lookup"`), field the value ("chatbot.id",
+// "url") and hint what to write. A missing key is reported at parent, the
+// node that should have held it.
+func (r *Reader) Required(m map[string]*ast.MappingValueNode, parent ast.Node, owner, key, field, hint string) (string, error) {
+	e, ok := m[key]
+	if !ok {
+		return "", r.ErrAt(parent, "%s has no %s: add %s", owner, key, hint)
+	}
+	s, err := r.Str(e.Value, field)
+	if err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", r.ErrAt(e.Value, "%s is empty: give %s", field, hint)
+	}
+	return s, nil
 }

@@ -1,6 +1,9 @@
 package yamlsrc
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Suggest returns the valid word closest to s when it is close enough to
 // be a typo, or else the only valid word that contains s (as when the
@@ -55,4 +58,29 @@ func Shorten(s string) string {
 		return string(r[:max]) + "…"
 	}
 	return s
+}
+
+// maxListed is how many valid words a message lists; a file may define
+// hundreds of thousands, and a message is one line.
+const maxListed = 10
+
+// List writes valid words for a message: all of them when there are up
+// to ten, else the first ten and how many more; "none" for none.
+func List(valid []string) string {
+	switch {
+	case len(valid) == 0:
+		return "none"
+	case len(valid) <= maxListed:
+		return strings.Join(valid, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(valid[:maxListed], ", "), len(valid)-maxListed)
+}
+
+// DidYouMean returns `did you mean "x"? ` for the word Suggest finds for
+// s, or "", to go before a List of the valid words.
+func DidYouMean(s string, valid []string) string {
+	if best := Suggest(s, valid); best != "" {
+		return fmt.Sprintf("did you mean %q? ", best)
+	}
+	return ""
 }

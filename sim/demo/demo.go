@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"github.com/actionbench/actionbench/engine/workspace"
+	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/sim/mock"
 )
 
@@ -29,7 +30,7 @@ func Source() []byte { return append([]byte(nil), source...) }
 
 // Demo is a running demo: the mock endpoint and the workspace aimed at it.
 type Demo struct {
-	Workspace *workspace.Workspace
+	Workspace *bot.Workspace
 	Mock      *mock.Server
 	// RootCAs trusts the mock's self-signed certificate.
 	RootCAs *x509.CertPool
@@ -57,12 +58,12 @@ func Start(ctx context.Context, log io.Writer) (*Demo, error) {
 }
 
 // Load parses the demo workspace with its endpoints at baseURL.
-func Load(baseURL string) (*workspace.Workspace, error) {
+func Load(baseURL string) (*bot.Workspace, error) {
 	env := map[string]string{"MOCK": baseURL, "DEMO_SECRET": mock.DemoSecret, "DEMO_TOKEN": mock.DemoToken}
-	return workspace.Parse(Name, source, func(k string) (string, bool) {
+	return bot.Parse(Name, source, workspace.Options{Env: func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
-	})
+	}})
 }
 
 // Close stops the mock endpoint.

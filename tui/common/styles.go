@@ -1,6 +1,10 @@
 package common
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/actionbench/actionbench/engine"
+)
 
 // Styles are every style the workbench draws with. Colours are adaptive
 // and go through lipgloss, so NO_COLOR and dumb terminals get plain text.
@@ -76,4 +80,16 @@ func DefaultStyles() Styles {
 		Button:      lipgloss.NewStyle().Foreground(accent),
 		Prompt:      lipgloss.NewStyle().Foreground(accent).Bold(true),
 	}
+}
+
+// Outcome is the style of an attempt that ended in o: succeeded, never
+// sent (rate limited or rejected), or failed.
+func (s *Styles) Outcome(o engine.Outcome) lipgloss.Style {
+	switch {
+	case o.Succeeded():
+		return s.OK
+	case o == engine.OutcomeRateLimited || o == engine.OutcomeRejected:
+		return s.Limited
+	}
+	return s.Failed
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/history/export"
 	"github.com/actionbench/actionbench/tui/common"
-	"github.com/actionbench/actionbench/tui/transcript"
 )
 
 // Store is what the view reads; *history.Store is one.
@@ -131,7 +130,7 @@ func New(c *common.Common, opts Options) *Model {
 	in := textinput.New()
 	in.Prompt = "filter: "
 	in.Placeholder = "outcome:timeout action:order_lookup conv:conv_1 any text"
-	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in, Latency: transcript.FormatLatency}
+	return &Model{c: c, opts: opts, cursors: []int64{0}, input: in, Latency: engine.FormatLatency}
 }
 
 // SetSize sets the view's inner size.
@@ -510,14 +509,4 @@ func (m *Model) footer() string {
 		parts = append(parts, fmt.Sprintf("%s attempts read", engine.Commas(m.read)))
 	}
 	return s.Faint.Render(strings.Join(parts, " · "))
-}
-
-func outcomeStyle(s *common.Styles, o engine.Outcome) lipgloss.Style {
-	switch {
-	case o.Succeeded():
-		return s.OK
-	case o == engine.OutcomeRateLimited || o == engine.OutcomeRejected:
-		return s.Limited
-	}
-	return s.Failed
 }

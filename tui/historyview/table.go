@@ -55,7 +55,7 @@ func (m *Model) table(w int) string {
 			case row == m.sel:
 				st = s.Selected
 			case row >= 0 && row < len(rows):
-				st = outcomeStyle(s, rows[row].Outcome)
+				st = s.Outcome(rows[row].Outcome)
 			}
 			if col != colCursor && col != colLatency {
 				st = st.PaddingRight(1) // the gap between columns

@@ -47,7 +47,7 @@ func BenchmarkSprintfRows(b *testing.B) {
 		for i, r := range m.rows {
 			line := cut.Render(common.Cursor(i == m.sel) + fmt.Sprintf("%-8s %-16.16s %-21.21s %-15.15s %-4s %s",
 				r.RecordedAt.Format("15:04:05"), r.ConversationID, r.Target(), r.Outcome, r.StatusText(), m.Latency(r.Latency)))
-			lines = append(lines, outcomeStyle(s, r.Outcome).Render(line))
+			lines = append(lines, s.Outcome(r.Outcome).Render(line))
 		}
 		_ = strings.Join(lines, "\n") + "\n" + cut.Render(m.footer())
 	}

@@ -45,7 +45,7 @@ type Model struct {
 func New(c *common.Common) *Model {
 	vp := viewport.New(0, 0)
 	vp.KeyMap = viewport.KeyMap{} // the workbench routes its own keys
-	return &Model{c: c, vp: vp, Latency: transcript.FormatLatency,
+	return &Model{c: c, vp: vp, Latency: engine.FormatLatency,
 		Empty: "No attempt selected. Press ↑ or ↓ to select an action call or webhook from the conversation."}
 }
 
@@ -119,7 +119,7 @@ func (m *Model) render() {
 	section := func(t string) { b.WriteString("\n" + s.Section.Render(t) + "\n") }
 
 	title := transcript.AttemptLine(a, m.Latency)
-	b.WriteString(transcript.OutcomeStyle(s, a).Bold(true).Render(wrap(title, w)) + "\n")
+	b.WriteString(s.Outcome(a.Outcome).Bold(true).Render(wrap(title, w)) + "\n")
 	field(s.Label.Render("outcome   "), string(a.Outcome))
 	if a.Response != nil {
 		field(s.Label.Render("status    "), fmt.Sprint(a.Response.Status), " ", http.StatusText(a.Response.Status))

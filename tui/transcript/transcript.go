@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/viewport"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/actionbench/actionbench/engine"
@@ -46,7 +45,7 @@ type Model struct {
 
 // New returns an empty transcript.
 func New(c *common.Common) *Model {
-	return &Model{c: c, selected: -1, vp: viewport.New(0, 0), Latency: FormatLatency}
+	return &Model{c: c, selected: -1, vp: viewport.New(0, 0), Latency: engine.FormatLatency}
 }
 
 // SetSize sets the pane's inner size.
@@ -154,7 +153,7 @@ func (m *Model) refresh(bottom bool) {
 				r = s.Selected.Render("▸" + strings.TrimPrefix(line, "→"))
 				selLine = len(lines)
 			} else {
-				r = OutcomeStyle(s, e.attempt).Render(line)
+				r = s.Outcome(e.attempt.Outcome).Render(line)
 			}
 		case kindInfo:
 			r = s.Info.Render(common.Hang("·  ", e.text, m.vp.Width))
@@ -213,26 +212,4 @@ func AttemptLine(a *engine.Attempt, latency func(time.Duration) string) string {
 		b.WriteString(" ⚠")
 	}
 	return b.String()
-}
-
-// OutcomeStyle colours an attempt by how it ended.
-func OutcomeStyle(s *common.Styles, a *engine.Attempt) lipgloss.Style {
-	switch {
-	case a.Outcome.Succeeded():
-		return s.OK
-	case a.Outcome == engine.OutcomeRateLimited || a.Outcome == engine.OutcomeRejected:
-		return s.Limited
-	}
-	return s.Failed
-}
-
-// FormatLatency writes a latency the way the workbench shows it.
-func FormatLatency(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "<1 ms"
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
 }

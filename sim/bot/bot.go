@@ -1,4 +1,10 @@
-package workspace
+// Package bot reads and holds the simulated chatbot: its greeting and
+// fallback, the intents it recognises, its quick-reply buttons and its
+// lead form. They are written in the workspace file, beside the actions,
+// under the top-level keys greeting, fallback, intents, buttons and lead;
+// package workspace reads the rest of the file and hands these keys to
+// this one, so that every error still names the file, line and column.
+package bot
 
 import (
 	"fmt"
@@ -8,8 +14,92 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/engine/yamlsrc"
 )
+
+// Workspace is a workspace file with its simulated bot.
+type Workspace struct {
+	*workspace.Workspace
+	Bot Bot
+}
+
+// Load reads the workspace file at path, bot included. o.Extension is
+// replaced by the bot's.
+func Load(path string, o workspace.Options) (*Workspace, error) {
+	b := Default()
+	o.Extension = extension(&b)
+	w, err := workspace.LoadWith(path, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Workspace{Workspace: w, Bot: b}, nil
+}
+
+// Parse parses a workspace held in memory, bot included, as
+// workspace.ParseWith does.
+func Parse(name string, data []byte, o workspace.Options) (*Workspace, error) {
+	b := Default()
+	o.Extension = extension(&b)
+	w, err := workspace.ParseWith(name, data, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Workspace{Workspace: w, Bot: b}, nil
+}
+
+// Keys are the workspace file's top-level keys that hold the bot.
+var keys = []string{"greeting", "fallback", "intents", "buttons", "lead"}
+
+// extension reads the bot's keys into b, over its defaults.
+func extension(b *Bot) *workspace.Extension {
+	return &workspace.Extension{
+		Keys: keys,
+		Read: func(r *yamlsrc.Reader, m map[string]*ast.MappingValueNode, triggers []workspace.TriggerRef) error {
+			l := &loader{Reader: r}
+			return l.bot(m, triggers, b)
+		},
+	}
+}
+
+// loader reads the bot's part of one workspace document.
+type loader struct {
+	*yamlsrc.Reader
+	// buttonRefs are checked once the whole bot is read.
+	buttonRefs []ref
+}
+
+// bot reads the bot's entries m into b, then checks what the intents and
+// the action triggers name.
+func (l *loader) bot(m map[string]*ast.MappingValueNode, triggers []workspace.TriggerRef, b *Bot) error {
+	var err error
+	for _, f := range []struct {
+		key  string
+		into *string
+	}{{"greeting", &b.Greeting}, {"fallback", &b.Fallback}} {
+		if e, ok := m[f.key]; ok {
+			if *f.into, err = l.Str(e.Value, f.key); err != nil {
+				return err
+			}
+		}
+	}
+	if e, ok := m["intents"]; ok {
+		if b.Intents, err = l.intents(e.Value); err != nil {
+			return err
+		}
+	}
+	if e, ok := m["buttons"]; ok {
+		if b.Buttons, err = l.buttons(e.Value); err != nil {
+			return err
+		}
+	}
+	if e, ok := m["lead"]; ok {
+		if err = l.lead(e.Value, &b.Lead); err != nil {
+			return err
+		}
+	}
+	return l.checkRefs(b, triggers)
+}
 
 // Bot is the simulated chatbot: what it recognises and how it answers.
 type Bot struct {
@@ -75,8 +165,8 @@ func (b *Bot) Button(id string) (Button, bool) {
 	return Button{}, false
 }
 
-// defaultBot is what a workspace without a bot section gets.
-func defaultBot() Bot {
+// Default is the bot of a workspace that defines none.
+func Default() Bot {
 	return Bot{
 		Fallback: "Sorry, I didn't understand that. Could you rephrase it?",
 		Lead: Lead{
@@ -125,12 +215,12 @@ func (l *loader) intent(i int, n ast.Node, first map[string]int) (Intent, error)
 	if err != nil {
 		return in, err
 	}
-	if in.Name, err = l.required(m, n, what, "name", "name", "a name such as order_status"); err != nil {
+	if in.Name, err = l.Required(m, n, what, "name", "name", "a name such as order_status"); err != nil {
 		return in, err
 	}
 	nameNode := m["name"].Value
-	if !isID(in.Name) {
-		return in, l.ErrAt(nameNode, "intent name %q has characters that are not allowed: use %s", yamlsrc.Shorten(in.Name), idHint)
+	if !workspace.IsID(in.Name) {
+		return in, l.ErrAt(nameNode, "intent name %q has characters that are not allowed: use %s", yamlsrc.Shorten(in.Name), workspace.IDHint)
 	}
 	line, _ := yamlsrc.Position(nameNode)
 	if prev, dup := first[in.Name]; dup {
@@ -202,8 +292,8 @@ func (l *loader) idList(n ast.Node, what, expect string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !isID(id) {
-			return nil, l.ErrAt(item, "%q is not an id: use %s", yamlsrc.Shorten(id), idHint)
+		if !workspace.IsID(id) {
+			return nil, l.ErrAt(item, "%q is not an id: use %s", yamlsrc.Shorten(id), workspace.IDHint)
 		}
 		out = append(out, id)
 	}
@@ -232,19 +322,19 @@ func (l *loader) buttons(n ast.Node) ([]Button, error) {
 			return nil, err
 		}
 		var b Button
-		if b.ID, err = l.required(m, item, what, "id", "id", "an id such as track_order"); err != nil {
+		if b.ID, err = l.Required(m, item, what, "id", "id", "an id such as track_order"); err != nil {
 			return nil, err
 		}
 		idNode := m["id"].Value
-		if !isID(b.ID) {
-			return nil, l.ErrAt(idNode, "button id %q has characters that are not allowed: use %s", yamlsrc.Shorten(b.ID), idHint)
+		if !workspace.IsID(b.ID) {
+			return nil, l.ErrAt(idNode, "button id %q has characters that are not allowed: use %s", yamlsrc.Shorten(b.ID), workspace.IDHint)
 		}
 		line, _ := yamlsrc.Position(idNode)
 		if prev, dup := first[b.ID]; dup {
 			return nil, l.ErrAt(idNode, "duplicate button %q, first defined at line %d: give each button its own id", b.ID, prev)
 		}
 		first[b.ID] = line
-		if b.Label, err = l.required(m, item, fmt.Sprintf("button %q", b.ID), "label", "label", "the text the visitor sees, e.g. label: Track my order"); err != nil {
+		if b.Label, err = l.Required(m, item, fmt.Sprintf("button %q", b.ID), "label", "label", "the text the visitor sees, e.g. label: Track my order"); err != nil {
 			return nil, err
 		}
 		if e, ok := m["reply"]; ok {
@@ -302,48 +392,33 @@ type ref struct {
 // trigger naming a missing intent or button, once both lists are known.
 // A workspace that defines no intents (or no buttons) is not checked for
 // them: it may be used for fire and emit only.
-func (l *loader) checkRefs(w *Workspace) error {
+func (l *loader) checkRefs(b *Bot, triggers []workspace.TriggerRef) error {
+	buttons := make([]string, len(b.Buttons))
+	for i, btn := range b.Buttons {
+		buttons[i] = btn.ID
+	}
+	intents := make([]string, len(b.Intents))
+	for i, in := range b.Intents {
+		intents[i] = in.Name
+	}
 	for _, r := range l.buttonRefs {
 		for _, id := range r.ids {
-			if _, ok := w.Bot.Button(id); !ok {
-				return l.ErrAt(r.node, "%s offers button %q, which is not defined: add it under buttons (defined: %s)", r.owner, id, buttonIDs(w.Bot.Buttons))
+			if _, ok := b.Button(id); !ok {
+				return l.ErrAt(r.node, "%s offers button %q, which is not defined: add it under buttons; %sdefined: %s", r.owner, id, yamlsrc.DidYouMean(id, buttons), yamlsrc.List(buttons))
 			}
 		}
 	}
-	for _, t := range l.triggerRefs {
-		switch t.rule.Trigger {
+	for _, t := range triggers {
+		switch t.Rule.Trigger {
 		case engine.TriggerIntent:
-			if len(w.Bot.Intents) > 0 {
-				if _, ok := w.Bot.Intent(t.rule.Name); !ok {
-					return l.ErrAt(t.node, "trigger ai_intent:%s names no intent: define it under intents, or use one of %s", t.rule.Name, intentNames(w.Bot.Intents))
-				}
+			if _, ok := b.Intent(t.Rule.Name); !ok && len(b.Intents) > 0 {
+				return l.ErrAt(t.Node, "trigger ai_intent:%s names no intent: define it under intents; %sdefined: %s", t.Rule.Name, yamlsrc.DidYouMean(t.Rule.Name, intents), yamlsrc.List(intents))
 			}
 		case engine.TriggerButton:
-			if len(w.Bot.Buttons) > 0 {
-				if _, ok := w.Bot.Button(t.rule.Name); !ok {
-					return l.ErrAt(t.node, "trigger button_click:%s names no button: define it under buttons, or use one of %s", t.rule.Name, buttonIDs(w.Bot.Buttons))
-				}
+			if _, ok := b.Button(t.Rule.Name); !ok && len(b.Buttons) > 0 {
+				return l.ErrAt(t.Node, "trigger button_click:%s names no button: define it under buttons; %sdefined: %s", t.Rule.Name, yamlsrc.DidYouMean(t.Rule.Name, buttons), yamlsrc.List(buttons))
 			}
 		}
 	}
 	return nil
-}
-
-func buttonIDs(bs []Button) string {
-	if len(bs) == 0 {
-		return "none"
-	}
-	ids := make([]string, len(bs))
-	for i, b := range bs {
-		ids[i] = b.ID
-	}
-	return strings.Join(ids, ", ")
-}
-
-func intentNames(ins []Intent) string {
-	names := make([]string, len(ins))
-	for i, in := range ins {
-		names[i] = in.Name
-	}
-	return strings.Join(names, ", ")
 }
