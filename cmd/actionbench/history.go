@@ -28,6 +28,7 @@ type historyFlags struct {
 	action       string
 	event        string
 	outcome      string
+	run          int64
 	text         string
 	since        string
 	limit        int
@@ -47,6 +48,8 @@ redacted before anything was stored.
   actionbench history                          the newest 20 attempts
   actionbench history --outcome timeout --since 1h
   actionbench history --text refund            attempts whose text has the word "refund"
+  actionbench history runs                     the load runs, newest first
+  actionbench history --run 3 --outcome error  one load run's errors
   actionbench history show 42                  one attempt whole
   actionbench history export 42 --format curl  a cURL command that replays it
   actionbench history export --conversation conv_1 --format transcript`,
@@ -59,12 +62,13 @@ redacted before anything was stored.
 	fl.StringVar(&f.action, "action", "", "only this action id")
 	fl.StringVar(&f.event, "event", "", "only this event")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: "+outcomeNames())
+	fl.Int64Var(&f.run, "run", 0, "only the attempts of this load run (see history runs)")
 	fl.StringVar(&f.text, "text", "", "only attempts whose text (ids, URL, headers, bodies, reply,\ndiagnosis) has these whole words side by side, ignoring ASCII\ncase: \"order lookup\" finds order_lookup; served by a text index\n(text with no letter or digit is read row by row)")
 	fl.StringVar(&f.since, "since", "", "only attempts recorded in this last span, e.g. 30m, 1h, 2d")
 	fl.IntVarP(&f.limit, "limit", "n", 20, "at most this many rows")
 	fl.Int64Var(&f.before, "before", 0, "only ids below this one (the next page)")
 	fl.BoolVar(&f.json, "json", false, "print the rows as a JSON array")
-	cmd.AddCommand(newHistoryShowCommand(e), newHistoryExportCommand(e))
+	cmd.AddCommand(newHistoryShowCommand(e), newHistoryExportCommand(e), newHistoryRunsCommand(e))
 	return cmd
 }
 
@@ -78,9 +82,12 @@ func outcomeNames() string {
 
 // filter turns the flags into a history.Filter, checking every value.
 func (f *historyFlags) filter(now time.Time) (history.Filter, error) {
-	filter := history.Filter{Conversation: f.conversation, Action: f.action, Text: f.text, Before: f.before, Limit: f.limit}
+	filter := history.Filter{Conversation: f.conversation, Action: f.action, RunID: f.run, Text: f.text, Before: f.before, Limit: f.limit}
 	if f.limit < 1 {
 		return filter, badInputf("--limit %d: give a positive number of rows", f.limit)
+	}
+	if f.run < 0 {
+		return filter, badInputf("--run %d: give a run's number from actionbench history runs", f.run)
 	}
 	if f.event != "" {
 		event, err := engine.ParseEvent(f.event)

@@ -32,6 +32,8 @@ type loadFlags struct {
 	junit         string
 	shard         string
 	runID         string
+	db            dbFlag
+	noHistory     bool
 }
 
 // defaultRate is the open model's rate when neither --rate nor --concurrency is given.
@@ -73,6 +75,12 @@ Two load models:
 Thresholds (--threshold, repeatable) make load a CI check: exit 1 when one
 is breached, printing the breached line. They read:
 ` + indent(load.ThresholdHelp, "  ") + `
+
+Every call is kept in the history database (--db): a compact row (time,
+action or event, outcome, status, latency, diagnosis) linked to the run,
+with headers and bodies for the first 20 failures of each outcome and the
+first 10 successes. actionbench history runs lists load runs;
+actionbench history --run N lists one run's calls. --no-history skips it.
 
 Exit status: 0 when every threshold held (or none was given), 1 when one
 was breached, 2 for bad input. Without thresholds, failed calls alone do
@@ -119,6 +127,8 @@ not fail the run: the report is the result.`,
 	fl.StringVar(&f.junit, "junit", "", "also write the thresholds as JUnit XML to FILE, for CI")
 	fl.StringVar(&f.shard, "shard", "", "run part i of n of the load, e.g. 2/3: a third of the rate (or concurrency) and its own conversation ids")
 	fl.StringVar(&f.runID, "run-id", "", "name in every conversation id, so shards of one run share it (default: random)")
+	f.db.register(cmd)
+	fl.BoolVar(&f.noHistory, "no-history", false, "write nothing to the history database (by default: one row per call, bodies for the first failures)")
 	cmd.AddCommand(newLoadMergeCommand(e))
 	return cmd
 }
@@ -240,6 +250,19 @@ func (f *loadFlags) run(cmd *cobra.Command, e env, args []string) error {
 	}
 	defer tr.close()
 	opts.Redact = tr.redact
+	job := tr.job
+	var rec *loadRecorder
+	if !f.noHistory {
+		store, err := f.db.open(ctx, tr.secrets)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if rec, err = startLoadRun(ctx, store, cmd, args); err != nil {
+			return err
+		}
+		job = rec.wrap(job)
+	}
 
 	status := newStatusLine(e.stderr, f.describe(opts, tr))
 	opts.Progress = status.update
@@ -252,7 +275,7 @@ func (f *loadFlags) run(cmd *cobra.Command, e env, args []string) error {
 		}
 	}
 	status.begin()
-	report, err := load.Run(ctx, tr.job, opts)
+	report, err := load.Run(ctx, job, opts)
 	status.end()
 	if err != nil {
 		return badInput{err}
@@ -262,6 +285,12 @@ func (f *loadFlags) run(cmd *cobra.Command, e env, args []string) error {
 	report.Params.Scenario = f.scenario
 	report.Params.Conversations = f.conversations
 	report.Params.Workspace = tr.workspace
+	if rec != nil {
+		if err := rec.finish(ctx, report); err != nil {
+			return err
+		}
+		defer fmt.Fprintln(e.stderr, rec.note(f.db.path))
+	}
 	return finishReport(e, report, thresholds, f.jsonFile, f.junit)
 }
 

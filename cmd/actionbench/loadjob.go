@@ -22,6 +22,7 @@ type traffic struct {
 	workspace string
 	job       load.Job
 	redact    func(string) string
+	secrets   []string // redacted from the history
 	close     func()
 }
 
@@ -107,8 +108,8 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 	}
 	return &traffic{
 		kind: "calls", what: what, targets: names, workspace: ws.name(), job: job,
-		redact: redactor(ws.Secrets()),
-		close:  func() { d.Close(); ws.Close() },
+		redact: redactor(ws.Secrets()), secrets: ws.Secrets(),
+		close: func() { d.Close(); ws.Close() },
 	}, nil
 }
 
@@ -192,7 +193,7 @@ func (f *loadFlags) scenarioTraffic(ctx context.Context, e env) (*traffic, error
 	}
 	return &traffic{
 		kind: "conversations", what: fmt.Sprintf("scenario %q, each arrival a new conversation", name), workspace: ws.name(), job: job,
-		redact: redactor(ws.Secrets()),
-		close:  func() { dispatchers.Close(); ws.Close() },
+		redact: redactor(ws.Secrets()), secrets: ws.Secrets(),
+		close: func() { dispatchers.Close(); ws.Close() },
 	}, nil
 }

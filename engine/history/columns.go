@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"net/http"
 	"net/netip"
@@ -84,6 +83,10 @@ const insertTurnSQL = "INSERT INTO turns (conversation_id, at, speaker, text, at
 type attemptRow struct {
 	args [numAttemptColumns]driver.NamedValue
 	size int // about what the row adds to the file, for the checkpointer
+	// scratch is where the headers' and lists' JSON is built before it
+	// becomes a string, kept with the pooled row so that encoding one
+	// allocates only the string.
+	scratch []byte
 }
 
 // encodeAttempt fills row with a's insert arguments, in attemptColumns'
@@ -98,7 +101,7 @@ func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
 	row.size = rowOverhead + len(a.Request.Body)
 	if resp := a.Response; resp != nil {
 		status, proto, truncated = int64(resp.Status), resp.Proto, resp.Truncated
-		respHeaders, respBody = r.headerJSON(resp.Header), r.body(resp.Body)
+		respHeaders, respBody = r.headerJSON(&row.scratch, resp.Header), r.body(resp.Body)
 		row.size += len(resp.Body)
 	}
 	var remote string
@@ -110,7 +113,7 @@ func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
 		isoTime(a.At),
 		isoTime(a.Started),
 		word(string(a.Kind)),
-		nil, // run_id: no run writes yet (docs/history.md)
+		nil, // run_id: SubmitInRun sets it
 		a.ConversationID,
 		a.ActionID,
 		word(string(a.Event)),
@@ -126,7 +129,7 @@ func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
 		a.Request.Method,
 		r.str(a.Request.URL),
 		remote,
-		r.headerJSON(a.Request.Header),
+		r.headerJSON(&row.scratch, a.Request.Header),
 		reqBody,
 		proto,
 		respHeaders,
@@ -135,8 +138,8 @@ func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
 		r.str(a.BotReply),
 		r.str(a.Diagnosis),
 		r.str(a.Override),
-		r.listJSON(a.Warnings),
-		r.listJSON(a.ProductionWouldReject),
+		r.listJSON(&row.scratch, a.Warnings),
+		r.listJSON(&row.scratch, a.ProductionWouldReject),
 		word(string(a.ReplyAction)),
 	}
 	for i, v := range values {
@@ -159,16 +162,18 @@ func (r *redactor) body(b []byte) any {
 
 // headerJSON is h redacted as a JSON object of arrays, keys sorted, NULL
 // when nil: keys and values are searched for secrets, and Authorization
-// values keep only their scheme.
-func (r *redactor) headerJSON(h http.Header) any {
+// values keep only their scheme. It is built in *scratch, which it reuses.
+func (r *redactor) headerJSON(scratch *[]byte, h http.Header) any {
 	if h == nil {
 		return nil
 	}
 	var keys [16]string
-	sorted := append(keys[:0], slices.Collect(maps.Keys(h))...)
+	sorted := keys[:0]
+	for k := range h {
+		sorted = append(sorted, k)
+	}
 	slices.Sort(sorted)
-	b := make([]byte, 0, 256)
-	b = append(b, '{')
+	b := append((*scratch)[:0], '{')
 	for i, k := range sorted {
 		if i > 0 {
 			b = append(b, ',')
@@ -187,22 +192,25 @@ func (r *redactor) headerJSON(h http.Header) any {
 		}
 		b = append(b, ']')
 	}
-	return string(append(b, '}'))
+	*scratch = append(b, '}')
+	return string(*scratch)
 }
 
-// listJSON is l redacted as a JSON array, NULL when nil.
-func (r *redactor) listJSON(l []string) any {
+// listJSON is l redacted as a JSON array, NULL when nil, built in
+// *scratch as headerJSON is.
+func (r *redactor) listJSON(scratch *[]byte, l []string) any {
 	if l == nil {
 		return nil
 	}
-	b := append(make([]byte, 0, 64), '[')
+	b := append((*scratch)[:0], '[')
 	for i, s := range l {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONString(b, r.str(s))
 	}
-	return string(append(b, ']'))
+	*scratch = append(b, ']')
+	return string(*scratch)
 }
 
 // appendJSONString appends s as a JSON string. Headers and warnings are

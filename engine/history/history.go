@@ -58,6 +58,7 @@ type Filter struct {
 	Event        engine.Event
 	Outcome      engine.Outcome
 	Kind         engine.Kind
+	RunID        int64 // only the attempts of this run (Store.Runs)
 	// Text keeps the attempts whose text has Text's words, whole, side by
 	// side, in order, ignoring ASCII case: ids, outcome, URL, headers,
 	// bodies, bot reply, diagnosis and warnings, through the text index

@@ -20,19 +20,20 @@ const copyChunk = 2000
 // older release added meanwhile included), swaps the tables and moves the
 // version on. A copy cut short resumes from attempts_plain's last id.
 func plainColumns(ctx context.Context, m *migrator) error {
+	// Every read and write of attempts_plain is under a transaction that
+	// first checks the version: another process may finish the step, and
+	// drop attempts_plain, between two of ours.
+	var total, done int64
 	err := inTx(ctx, m.conn, func(tx *sql.Tx) error {
 		if err := m.still(ctx, tx); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, plainTablesSQL)
-		return err
+		if _, err := tx.ExecContext(ctx, plainTablesSQL); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM attempts),
+			(SELECT count(*) FROM attempts_plain)`).Scan(&total, &done)
 	})
-	if err != nil {
-		return err
-	}
-	var total, done int64
-	err = m.conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM attempts),
-		(SELECT count(*) FROM attempts_plain)`).Scan(&total, &done)
 	if err != nil {
 		return err
 	}

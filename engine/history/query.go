@@ -124,7 +124,7 @@ func (s *Store) CountByOutcome(ctx context.Context, f Filter) (map[engine.Outcom
 // few rows they are likely to match; the best one drives the index.
 type equality struct {
 	column  string
-	value   string
+	value   any
 	rank    int
 	partial bool // its index holds only the rows where column <> ''
 }
@@ -176,7 +176,12 @@ func selectAttempts(f Filter, paging bool) selection {
 		}
 	}
 	add("conversation_id", f.Conversation, 0, false) // a conversation is a few dozen attempts
-	outcomeRank := 1                                 // failures are the rare outcomes people filter for
+	if f.RunID != 0 {
+		// A run's failures are few; a load run's attempts are many, so the
+		// failures' outcome index drives when both are given.
+		eqs = append(eqs, equality{"run_id", f.RunID, 2, false})
+	}
+	outcomeRank := 1 // failures are the rare outcomes people filter for
 	if f.Outcome.Succeeded() {
 		outcomeRank = 4 // successes are most of the table
 	}

@@ -83,6 +83,7 @@ type writer struct {
 	// Prepared on conn's driver connection and used only inside conn.Raw.
 	insAttempt, insTurn, insStamp, lastStamp *sqlite3.SQLiteStmt
 	rows                                     sync.Pool // of *attemptRow
+	bindBuf                                  [numAttemptColumns]driver.NamedValue
 
 	mu       sync.Mutex
 	open     *batch        // the batch writes join; nil when none is open
@@ -210,6 +211,20 @@ func (w *writer) newRow() *attemptRow { return w.rows.Get().(*attemptRow) }
 func (w *writer) release(row *attemptRow) {
 	clear(row.args[:]) // let the attempt's strings be collected
 	w.rows.Put(row)
+}
+
+// nonNull is row's arguments but the NULLs, for the writer only. Each
+// bound value is a cgo call, and the driver clears every parameter to NULL
+// before binding (sqlite3_clear_bindings), so a NULL need not be bound: a
+// typical attempt has 5 to 10 of its 32 columns NULL.
+func (w *writer) nonNull(row *attemptRow) []driver.NamedValue {
+	args := w.bindBuf[:0]
+	for _, a := range row.args {
+		if a.Value != nil {
+			args = append(args, a)
+		}
+	}
+	return args
 }
 
 // add hands r to the writer: it joins the open batch, which it opens if
@@ -400,7 +415,7 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 						var err error
 						if r.attempt != nil {
 							r.attempt.args[0].Value = stamp
-							dr, err = w.insAttempt.ExecContext(ctx, r.attempt.args[:])
+							dr, err = w.insAttempt.ExecContext(ctx, w.nonNull(r.attempt))
 						} else {
 							if r.from != nil {
 								r.turn[4].Value = r.from.insertedID()
