@@ -162,6 +162,15 @@ func classifySuccess(a *Attempt) {
 }
 
 func (r actionReply) warnings() []string {
+	present := 0
+	for _, p := range [...]bool{r.Message != nil, r.Data != nil, r.Error != nil} {
+		if p {
+			present++
+		}
+	}
+	if present == 1 && len(r.duplicate) == 0 && len(r.unknown) == 0 {
+		return nil // the usual reply, without building a thing
+	}
 	var w []string
 	var names []string
 	for _, f := range []struct {
@@ -172,7 +181,6 @@ func (r actionReply) warnings() []string {
 			names = append(names, `"`+f.name+`"`)
 		}
 	}
-	present := len(names)
 	if present > 1 {
 		winner := names[len(names)-1]
 		if r.Error == nil {

@@ -73,11 +73,15 @@ type Dispatcher struct {
 	userAgent string
 	// userAgentValue is the shared header value for userAgent.
 	userAgentValue []string
+	// actionHeader is the header of every action's request, to copy.
+	actionHeader http.Header
 
 	// The platform follows no redirects, keeps no cookies and speaks
-	// HTTP/1.1: these clients do just that (see newClient).
-	secure *http.Client // https, dialled through the policy guard
-	plain  *http.Client // http to loopback only; nil unless AllowHTTP
+	// HTTP/1.1: requests go straight to these transports (see
+	// newTransport), with no http.Client around them, so a redirect is
+	// the answer and nothing copies the request's headers for one.
+	secure *http.Transport // https, dialled through the policy guard
+	plain  *http.Transport // http to loopback only; nil unless AllowHTTP
 
 	// The caches are shared by dispatchers made with WithClock.
 	signers *cache[string, *sign.Signer]
@@ -122,6 +126,7 @@ func New(opts Options) *Dispatcher {
 		d.userAgent = "actionbench"
 	}
 	d.userAgentValue = []string{d.userAgent}
+	d.actionHeader = actionHeader(d.userAgentValue)
 	tlsConfig := &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		RootCAs:    opts.RootCAs,
@@ -133,9 +138,9 @@ func New(opts Options) *Dispatcher {
 	if idle <= 0 {
 		idle = maxIdlePerHost
 	}
-	d.secure = newClient(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig, idle)
+	d.secure = newTransport(&netpolicy.Guard{Policy: d.policy, Resolver: opts.Resolver}, tlsConfig, idle)
 	if d.allowHTTP && d.policy == netpolicy.Workbench {
-		d.plain = newClient(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil, idle)
+		d.plain = newTransport(&netpolicy.Guard{Policy: d.policy, LoopbackOnly: true, Resolver: opts.Resolver}, nil, idle)
 	}
 	return d
 }
@@ -146,32 +151,31 @@ func New(opts Options) *Dispatcher {
 // simulated conversations, load runs at c=32), or connections churn.
 const maxIdlePerHost = 64
 
-// newClient makes a client whose every connection is dialled through guard
-// (the policy's check at dial time: resolve once, dial the checked
-// address). It reads no proxy settings from the environment (the platform
-// calls endpoints directly), speaks HTTP/1.1 only, returns a redirect as
-// the answer to classify, keeps no cookies, and leaves compression to the
-// engine, so the body limit applies to the decoded bytes. Timeouts come
-// from each request's context: one deadline for the whole exchange.
-func newClient(guard *netpolicy.Guard, tlsConfig *tls.Config, maxIdle int) *http.Client {
+// newTransport makes a transport whose every connection is dialled
+// through guard (the policy's check at dial time: resolve once, dial the
+// checked address), keeping up to maxIdle idle connections per endpoint.
+// It reads no proxy settings from the environment (the platform calls
+// endpoints directly), speaks HTTP/1.1 only, and leaves compression to the
+// engine, so the body limit applies to the decoded bytes. A transport
+// follows no redirects and keeps no cookies: those are http.Client's,
+// which the engine does not use. Timeouts come from each request's
+// context: one deadline for the whole exchange.
+func newTransport(guard *netpolicy.Guard, tlsConfig *tls.Config, maxIdle int) *http.Transport {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:           nil,
-			DialContext:     guard.DialContext,
-			TLSClientConfig: tlsConfig,
-			// HTTP/1.1 only, however the Transport's defaults change.
-			Protocols:              protocols,
-			ForceAttemptHTTP2:      false,
-			TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
-			MaxIdleConns:           4 * maxIdle,
-			MaxIdleConnsPerHost:    maxIdle,
-			IdleConnTimeout:        90 * time.Second,
-			MaxResponseHeaderBytes: maxHeaderBytes,
-			DisableCompression:     true,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	return &http.Transport{
+		Proxy:           nil,
+		DialContext:     guard.DialContext,
+		TLSClientConfig: tlsConfig,
+		// HTTP/1.1 only, however the Transport's defaults change.
+		Protocols:              protocols,
+		ForceAttemptHTTP2:      false,
+		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
+		MaxIdleConns:           4 * maxIdle,
+		MaxIdleConnsPerHost:    maxIdle,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		DisableCompression:     true,
 	}
 }
 
@@ -203,8 +207,8 @@ func (d *Dispatcher) Limiter() *ratelimit.Limiter { return d.limiter }
 // Now returns the dispatcher's virtual time.
 func (d *Dispatcher) Now() time.Time { return d.clock() }
 
-// client returns the client for a target's scheme.
-func (d *Dispatcher) client(k clientKind) *http.Client {
+// transport returns the transport for a target's scheme.
+func (d *Dispatcher) transport(k clientKind) *http.Transport {
 	if k == plainClient {
 		return d.plain
 	}

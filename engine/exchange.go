@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -32,10 +33,6 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 	ctx, cancel := context.WithDeadline(ctx, a.Started.Add(d.timeout))
 	defer cancel()
 
-	if err := checkRequest(a.Request.Method, a.Request.Header); err != nil {
-		d.transportFailure(ctx, a, err, nil)
-		return false
-	}
 	st := &exchangeState{}
 	st.trace.GotConn = func(info httptrace.GotConnInfo) { st.remote = info.Conn.RemoteAddr() }
 	st.trace.TLSHandshakeDone = func(cs tls.ConnectionState, err error) {
@@ -58,10 +55,18 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		ContentLength: int64(len(body)),
 	}).WithContext(httptrace.WithClientTrace(ctx, &st.trace))
 
-	resp, err := d.client(t.client).Do(req)
+	resp, err := d.transport(t.client).RoundTrip(req)
 	d.noteRemote(a, st.remote)
 	if err != nil {
 		a.Latency = time.Since(a.Started)
+		// net/http refuses a method, header name or value that would not
+		// survive the trip before it writes anything, by the rules
+		// checkRequest applies; checking only then keeps that scan off
+		// every dispatch, and checkRequest's diagnosis names the header.
+		if cerr := checkRequest(a.Request.Method, a.Request.Header); cerr != nil && !a.Sent {
+			a.Latency = 0
+			err = cerr
+		}
 		d.transportFailure(ctx, a, err, nil)
 		if a.Outcome == OutcomeTransportError && st.handshake && st.alpn == "" && closedUnanswered(err) {
 			// A server that speaks only HTTP/2 but lets an HTTP/1.1 client
@@ -71,6 +76,15 @@ func (d *Dispatcher) exchange(ctx context.Context, a *Attempt, t *target) bool {
 		return false
 	}
 	defer resp.Body.Close()
+	if ctx.Err() != nil {
+		// The deadline passed before net/http handed over the status line:
+		// with both ready at once it may pick either. The platform has
+		// given up by then, so this is no response, as it is when the
+		// deadline wins.
+		a.Latency = time.Since(a.Started)
+		d.transportFailure(ctx, a, ctx.Err(), nil)
+		return false
+	}
 	a.Response = &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
 
 	respBody, problem, err := readBody(resp)
@@ -125,9 +139,11 @@ const replayable = "X-Idempotency-Key"
 // calls fail in 0 ms. A fresh connection that fails is never sent again.
 // The copy keeps the key out of the attempt's recorded headers.
 func outgoingHeader(h http.Header) http.Header {
-	out := make(http.Header, len(h)+1)
-	for k, v := range h {
-		out[k] = v
+	// maps.Clone copies the map's memory as it is, without hashing each
+	// key again as a copy loop does.
+	out := maps.Clone(h)
+	if out == nil {
+		out = make(http.Header, 1)
 	}
 	if _, ok := out[replayable]; !ok {
 		out[replayable] = nil

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/actionbench/actionbench/engine/sign"
@@ -61,17 +63,24 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 func (d *Dispatcher) actionRequest(url, secret, deliveryID string, body []byte) Request {
 	// Header keys are spelled as the reference spells them (X-DGbot-…), so
 	// they are not in Go's canonical form: index the map, don't Header.Get.
-	return Request{
-		Method: http.MethodPost,
-		URL:    url,
-		Header: http.Header{
-			"Content-Type":    jsonContentType,
-			"User-Agent":      d.userAgentValue,
-			"Accept-Encoding": acceptGzip,
-			DeliveryHeader:    {deliveryID},
-			sign.Header:       {string(d.signer(secret).Append(make([]byte, 0, sign.Len), body))},
-		},
-		Body: body,
+	// The map is a copy of the dispatcher's, whose keys are all there
+	// already; the two values of this call share one slice's memory.
+	values := []string{deliveryID, string(d.signer(secret).Append(make([]byte, 0, sign.Len), body))}
+	h := maps.Clone(d.actionHeader)
+	h[DeliveryHeader] = values[0:1:1]
+	h[sign.Header] = values[1:2:2]
+	return Request{Method: http.MethodPost, URL: url, Header: h, Body: body}
+}
+
+// actionHeader is the header every action's request carries, with the
+// delivery id and the signature for actionRequest to fill in.
+func actionHeader(userAgent []string) http.Header {
+	return http.Header{
+		"Content-Type":    jsonContentType,
+		"User-Agent":      userAgent,
+		"Accept-Encoding": acceptGzip,
+		DeliveryHeader:    nil,
+		sign.Header:       nil,
 	}
 }
 
@@ -136,19 +145,24 @@ func (c *callVars) Lookup(name string) (string, bool) {
 // actionBody renders the request as the wire type, keys in the protocol's
 // order, with the payload rendered by its template.
 func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
-	envelope := mustMarshal(make([]byte, 0, envelopeSize+len(call.Action.ID)+len(call.ConversationID)+len(call.Chatbot.ID)+len(call.Chatbot.Name)+len(call.VisitorID)),
-		wire.ActionRequest{
-			ActionID:       call.Action.ID,
-			ConversationID: call.ConversationID,
-			ChatbotID:      call.Chatbot.ID,
-			Trigger:        string(call.Trigger),
-			Payload:        json.RawMessage(`{}`),
-			Metadata: wire.ActionMetadata{
-				VisitorID:   call.VisitorID,
-				Timestamp:   wire.Time(now),
-				ChatbotName: call.Chatbot.Name,
-			},
-		})
+	// The message, the envelope's bytes and the variables live in pooled
+	// scratch: only the body itself is new on every dispatch.
+	sc := bodyScratches.Get().(*bodyScratch)
+	defer sc.put()
+	sc.msg = wire.ActionRequest{
+		ActionID:       call.Action.ID,
+		ConversationID: call.ConversationID,
+		ChatbotID:      call.Chatbot.ID,
+		Trigger:        string(call.Trigger),
+		Payload:        emptyPayload,
+		Metadata: wire.ActionMetadata{
+			VisitorID:   call.VisitorID,
+			Timestamp:   wire.Time(now),
+			ChatbotName: call.Chatbot.Name,
+		},
+	}
+	envelope := mustMarshal(sc.envelope[:0], &sc.msg)
+	sc.envelope = envelope
 	// The payload goes where the "{}" marshalled for it is: encoding/json
 	// re-checks a RawMessage byte by byte, over half of a body's cost with a
 	// 1 KB payload (BenchmarkStepBody), and a template's output is JSON by
@@ -156,10 +170,35 @@ func actionBody(call *ActionCall, now time.Time) ([]byte, []string) {
 	// quote inside a JSON string is always escaped; a test checks the bytes
 	// equal the type's marshalling.
 	at := bytes.Index(envelope, payloadKey) + len(payloadKey) - len(`{}`)
-	vars := &callVars{call.Vars, call.ConversationID, call.Chatbot.ID, call.Chatbot.Name, call.VisitorID}
+	sc.vars = callVars{call.Vars, call.ConversationID, call.Chatbot.ID, call.Chatbot.Name, call.VisitorID}
 	body := append(make([]byte, 0, len(envelope)+call.Action.Payload.SizeHint()), envelope[:at]...)
-	body, warnings := call.Action.Payload.AppendJSON(body, vars)
+	body, warnings := call.Action.Payload.AppendJSON(body, &sc.vars)
 	return append(body, envelope[at+len(`{}`):]...), warnings
+}
+
+// emptyPayload is what the envelope is marshalled with, for the rendered
+// payload to take its place.
+var emptyPayload = json.RawMessage(`{}`)
+
+// bodyScratch is what rendering a body needs only while it renders.
+type bodyScratch struct {
+	msg      wire.ActionRequest
+	vars     callVars
+	envelope []byte
+}
+
+var bodyScratches = sync.Pool{New: func() any {
+	return &bodyScratch{envelope: make([]byte, 0, envelopeSize)}
+}}
+
+// put clears what the scratch refers to and returns it to the pool; an
+// envelope grown past a few KB (long ids or names) is not kept.
+func (sc *bodyScratch) put() {
+	if cap(sc.envelope) > 4<<10 {
+		return
+	}
+	sc.msg, sc.vars = wire.ActionRequest{}, callVars{}
+	bodyScratches.Put(sc)
 }
 
 var payloadKey = []byte(`,"payload":{}`)

@@ -12,6 +12,9 @@ import (
 // Responses are read with encoding/json: a Decoder's token loop, because
 // the order and repetition of keys matter and a map would hide both, with
 // InputOffset to take each member's value from the body without a copy.
+// The usual reply, one protocol key and its value, is recognised by its
+// shape and checked with json.Valid alone: the token loop is most of a
+// dispatch's own CPU, which load runs spend beside the endpoint's.
 
 // member is one key of a JSON object with its raw value.
 type member struct {
@@ -28,6 +31,14 @@ func readObject(body []byte) ([]member, string) {
 	if !utf8.Valid(body) {
 		return nil, fmt.Sprintf("the body is not valid UTF-8 (first bad byte at offset %d): send JSON encoded as UTF-8", firstInvalidUTF8(body))
 	}
+	if m, ok := soleMember(body); ok {
+		return []member{m}, ""
+	}
+	return decodeObject(body)
+}
+
+// decodeObject is readObject with the Decoder alone, for valid UTF-8.
+func decodeObject(body []byte) ([]member, string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if t, err := dec.Token(); err != nil {
 		return nil, notJSON(body)
@@ -63,6 +74,45 @@ func readObject(body []byte) ([]member, string) {
 		return nil, notJSON(body)
 	}
 	return ms, ""
+}
+
+// soleKeys are the protocol's reply keys as they are usually written:
+// quoted, without escapes.
+var soleKeys = [...]string{`"message"`, `"data"`, `"error"`}
+
+// jsonSpace is the whitespace JSON allows between tokens.
+const jsonSpace = " \t\r\n"
+
+// soleMember recognises an object of exactly one member whose key is one
+// of soleKeys: '{', the key, ':', a value and '}', with any whitespace
+// between. json.Valid checks that the value is one JSON value; being one
+// value between the colon and the last brace, it cannot hide a second
+// member, so this is the object the Decoder reads, with the same member.
+// Anything else (other keys, escapes in a key, several members, not an
+// object) is left to the Decoder.
+func soleMember(body []byte) (member, bool) {
+	b := bytes.Trim(body, jsonSpace)
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return member{}, false
+	}
+	b = bytes.TrimLeft(b[1:len(b)-1], jsonSpace)
+	for _, key := range soleKeys {
+		if len(b) < len(key) || string(b[:len(key)]) != key {
+			continue
+		}
+		rest := bytes.TrimLeft(b[len(key):], jsonSpace)
+		if len(rest) == 0 || rest[0] != ':' {
+			return member{}, false
+		}
+		value := bytes.Trim(rest[1:], jsonSpace)
+		// The object adds a level to the value's nesting: as in
+		// readObject, only a body this long can pass the limit.
+		if !json.Valid(value) || len(body) > 2*maxDepth && !json.Valid(body) {
+			return member{}, false
+		}
+		return member{key[1 : len(key)-1], value}, true
+	}
+	return member{}, false
 }
 
 // valueLen takes the length of the value the Decoder has just checked.

@@ -105,6 +105,7 @@ func FuzzJSONProblem(f *testing.F) {
 		`{"data":` + strings.Repeat(`{"a":`, 10001) + `1` + strings.Repeat(`}`, 10001) + `}`, // too deep
 		`{"data":{"list":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}}`,
 		`{"action":"override_response","response":{"response":"x","type":"text"}}`,
+		" { \"error\" : \"no\" } ", `{"message":"a"}{"message":"b"}`, `{"data":{"x":1},"x":{}}`, // soleMember's edges
 	} {
 		f.Add([]byte(seed))
 	}
@@ -134,6 +135,7 @@ func FuzzJSONProblem(f *testing.F) {
 				t.Fatalf("member %q is %q, encoding/json read %q", k, raw, object[k])
 			}
 		}
+		checkSoleMember(t, b)
 		_, _ = parseReply(b)
 		_ = ComposeData(b)
 		a := &Attempt{Kind: KindAction, Response: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: b}}
@@ -143,4 +145,61 @@ func FuzzJSONProblem(f *testing.F) {
 		}
 		interpretEventReply(EventBeforeResponseSent, a.Response, nil)
 	})
+}
+
+// checkSoleMember fails t unless soleMember, when it takes b, reads the
+// same single member as the Decoder does.
+func checkSoleMember(t *testing.T, b []byte) {
+	t.Helper()
+	m, ok := soleMember(b)
+	if !ok {
+		return
+	}
+	ms, problem := decodeObject(b)
+	if problem != "" || len(ms) != 1 || ms[0].key != m.key || !bytes.Equal(ms[0].raw, m.raw) {
+		t.Fatalf("soleMember(%q) = %q %q; the Decoder reads %q (problem %q)", b, m.key, m.raw, ms, problem)
+	}
+}
+
+// TestSoleMember checks the usual reply's short cut against the Decoder:
+// it takes only one-member objects with a protocol key written plainly,
+// and reads them as the Decoder does.
+func TestSoleMember(t *testing.T) {
+	const depth = 10000
+	cases := []struct {
+		body string
+		take bool
+	}{
+		{`{"message":"hi"}`, true},
+		{" \t\r\n{ \"data\" :\n{\"a\": [1, {\"b\":null}]} }\n", true},
+		{`{"error":"no","error":"yes"}`, false},    // a repeat: the Decoder lists both
+		{`{"message":"a","data":{}}`, false},       // two members
+		{`{"message":"a"},{"x":1}`, false},         // two values
+		{`{"message":"a"}}`, false},                // a brace too many
+		{`{"message":{"x":1},"y":{"z":2}}`, false}, // a second member after an object
+		{`{"mess\u0061ge":"a"}`, false},            // an escape in the key
+		{`{"Message":"a"}`, false},                 // the key is case-sensitive
+		{`{"messages":"a"}`, false},
+		{`{"message" "a"}`, false},
+		{`{"message":}`, false},
+		{"\f{\"message\":\"a\"}", false}, // form feed is not JSON whitespace
+		{"{\"message\":\"a\"}\u00a0", false},
+		{`{"data":` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`, true},
+		{`{"data":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`, false},
+	}
+	for _, tc := range cases {
+		if _, ok := soleMember([]byte(tc.body)); ok != tc.take {
+			t.Errorf("soleMember(%.40q) took it: %v, want %v", tc.body, ok, tc.take)
+		}
+		checkSoleMember(t, []byte(tc.body))
+		if !utf8.ValidString(tc.body) {
+			continue
+		}
+		// Whatever the short cut does, readObject says what the Decoder says.
+		want, wantProblem := decodeObject([]byte(tc.body))
+		got, gotProblem := readObject([]byte(tc.body))
+		if gotProblem != wantProblem || len(got) != len(want) {
+			t.Errorf("readObject(%.40q) = %d members, problem %q; the Decoder: %d, %q", tc.body, len(got), gotProblem, len(want), wantProblem)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"crypto/tls"
-	"net/http"
 
 	"github.com/actionbench/actionbench/engine/sign"
 )
@@ -74,7 +73,7 @@ func Classify(a *Attempt, as Kind) {
 // means the CAs the dispatcher trusts. The audit reads the certificate
 // and tries old TLS versions with it.
 func (d *Dispatcher) ProbeTLS(ctx context.Context, addr string, cfg *tls.Config) (tls.ConnectionState, error) {
-	t := d.secure.Transport.(*http.Transport)
+	t := d.secure
 	if cfg.RootCAs == nil {
 		cfg = cfg.Clone()
 		cfg.RootCAs = t.TLSClientConfig.RootCAs

@@ -388,3 +388,37 @@ func TestWithClock(t *testing.T) {
 		t.Errorf("the parent keeps its own limiter: outcome %s", got.Outcome)
 	}
 }
+
+// TestSendRefusesBrokenRequests checks that a request that cannot be sent
+// as written (net/http refuses it before writing, and the engine then says
+// which part) reaches no server, names the header but never its value, and
+// records no latency.
+func TestSendRefusesBrokenRequests(t *testing.T) {
+	cases := []struct {
+		name      string
+		method    string
+		header    http.Header
+		diagnosis string
+	}{
+		{"method with a space", "PO ST", http.Header{}, `invalid method "PO ST"`},
+		{"header name with a colon", http.MethodPost, http.Header{"X-Bad:Name": {"v"}}, `invalid header name "X-Bad:Name"`},
+		{"value with a line break", http.MethodPost, http.Header{"X-Token": {"secret_value\r\nX-Injected: 1"}}, "the value of header X-Token holds a line break"},
+		{"value with a NUL", http.MethodPost, http.Header{"X-Token": {"secret\x00value"}}, "the value of header X-Token holds a line break or another control character"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
+				t.Error("a request that cannot be sent as written reached the server")
+			})
+			d := newTestDispatcher(t, e, Options{})
+			a := d.Send(context.Background(), Request{Method: tc.method, URL: e.URL, Header: tc.header, Body: []byte(`{}`)})
+			if a.Outcome != OutcomeTransportError || a.Sent || a.Latency != 0 {
+				t.Fatalf("outcome %s, sent %v, latency %s (%q); want transport_error, nothing sent, no latency", a.Outcome, a.Sent, a.Latency, a.Diagnosis)
+			}
+			contains(t, "diagnosis", a.Diagnosis, tc.diagnosis, "nothing was sent")
+			if strings.Contains(a.Diagnosis, "secret") {
+				t.Errorf("the diagnosis shows the value: %q", a.Diagnosis)
+			}
+		})
+	}
+}

@@ -105,7 +105,9 @@ func TestResendCountsAgainstTheConversation(t *testing.T) {
 	tm.Send(runes("/"))
 	tm.Type("action:order_lookup outcome:message")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(t, tm, "page 1 · outcome:message action:order_lookup")
+	// The footer names the filter at once and adds "· loading…" until
+	// its rows are in: the padding after it says they are.
+	waitFor(t, tm, "page 1 · outcome:message action:order_lookup   ")
 	tm.Send(runes("r"))
 	waitFor(t, tm, ": message", "calls 0 of 3 left")
 	tm.Send(runes("r"))

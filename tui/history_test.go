@@ -43,7 +43,7 @@ func TestHistoryView(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	tm.Type("outcome:message")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(t, tm, "page 1 · outcome:message")
+	waitFor(t, tm, "page 1 · outcome:message   ") // loaded: no "· loading…"
 
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor(t, tm, "action    order_lookup (ai_intent)", "status    200 OK")

@@ -8,8 +8,13 @@ import (
 // stringEncoder writes JSON strings with encoding/json, without HTML
 // escaping: <, > and & stay literal, as the platform sends them; U+2028
 // and U+2029 are escaped and invalid UTF-8 becomes U+FFFD. One render
-// shares one, so its values cost no Encoder each.
+// shares one, so its values cost no Encoder each, and a render whose
+// values are all plain makes none.
 type stringEncoder struct {
+	e *escaper // made for the first value that needs escaping
+}
+
+type escaper struct {
 	buf bytes.Buffer
 	enc *json.Encoder
 }
@@ -23,13 +28,14 @@ func (e *stringEncoder) appendString(dst []byte, s string) []byte {
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
-	if e.enc == nil {
-		e.enc = json.NewEncoder(&e.buf)
-		e.enc.SetEscapeHTML(false)
+	if e.e == nil {
+		e.e = new(escaper)
+		e.e.enc = json.NewEncoder(&e.e.buf)
+		e.e.enc.SetEscapeHTML(false)
 	}
-	e.buf.Reset()
-	_ = e.enc.Encode(s) // a string always encodes
-	b := e.buf.Bytes()
+	e.e.buf.Reset()
+	_ = e.e.enc.Encode(s) // a string always encodes
+	b := e.e.buf.Bytes()
 	return append(dst, b[:len(b)-1]...) // Encode ends with a newline
 }
 

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -25,13 +26,38 @@ func Marshal(v any) ([]byte, error) { return Append(nil, v) }
 // Append is Marshal appending to dst, so a caller that knows the size
 // allocates once.
 func Append(dst []byte, v any) ([]byte, error) {
-	b := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	e := encoders.Get().(*encoder)
+	defer e.put()
+	if err := e.enc.Encode(v); err != nil {
 		return dst, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+	return append(dst, bytes.TrimSuffix(e.buf.Bytes(), []byte{'\n'})...), nil
+}
+
+// encoders keeps Encoders with their buffers: a new pair is two
+// allocations on every dispatch.
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+type encoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// maxPooled is the largest buffer kept for reuse; a rare big message's
+// buffer goes to the collector.
+const maxPooled = 64 << 10
+
+func (e *encoder) put() {
+	if e.buf.Cap() > maxPooled {
+		return
+	}
+	e.buf.Reset()
+	encoders.Put(e)
 }
 
 // Trigger names, as the "trigger" field spells them.
