@@ -145,20 +145,23 @@ func (f *auditFlags) plan(ws *loaded, args []string) (auditPlan, error) {
 // write prints what the audit will send and where; with details, each
 // check's request too.
 func (p auditPlan) write(w io.Writer, details bool) {
-	total := len(p.actions) * audit.ActionRequests()
+	total := 0
+	for _, a := range p.actions {
+		total += audit.ActionRequests(a.Signing)
+	}
 	if p.webhook != nil {
-		total += audit.WebhookRequests(len(p.events))
+		total += audit.WebhookRequests(len(p.events), p.webhook.Signing)
 	}
 	fmt.Fprintf(w, "audit: %d requests, each a real one, to:\n", total)
 	for _, a := range p.actions {
-		fmt.Fprintf(w, "  action %s, %d requests:\n    %s\n", a.ID, audit.ActionRequests(), a.URL)
+		fmt.Fprintf(w, "  action %s, %d requests:\n    %s\n", a.ID, audit.ActionRequests(a.Signing), a.URL)
 	}
 	if p.webhook != nil {
 		evs := make([]string, len(p.events))
 		for i, e := range p.events {
 			evs[i] = string(e)
 		}
-		fmt.Fprintf(w, "  webhook, %d requests (%s):\n    %s\n", audit.WebhookRequests(len(p.events)), strings.Join(evs, ", "), p.webhook.URL)
+		fmt.Fprintf(w, "  webhook, %d requests (%s):\n    %s\n", audit.WebhookRequests(len(p.events), p.webhook.Signing), strings.Join(evs, ", "), p.webhook.URL)
 	}
 	if !details {
 		return

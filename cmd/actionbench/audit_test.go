@@ -86,7 +86,7 @@ func TestAuditDemoPasses(t *testing.T) {
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
-	if doc.Tests != 14+14+8 || doc.Failures != 0 || len(doc.Suites) != 3 || doc.Suites[2].Name != "audit webhook" {
+	if doc.Tests != 16+16+10 || doc.Failures != 0 || len(doc.Suites) != 3 || doc.Suites[2].Name != "audit webhook" {
 		t.Errorf("JUnit: %d tests, %d failures, %d suites\n%s", doc.Tests, doc.Failures, len(doc.Suites), data)
 	}
 	if c := doc.Suites[0].Cases[5]; c.Name != "replay" || !strings.HasPrefix(c.SystemOut, "warn: ") {

@@ -73,6 +73,8 @@ var actionChecks = []actionCheck{
 		"a correctly signed request whose metadata.timestamp is an hour old: a captured request sent again",
 		"pass: refused (4xx); warn: accepted (the protocol does not require the check); fail: 5xx", 1},
 		checkReplay},
+	{checkStaleTimestamp, func(ctx context.Context, r *actionRun, res *Result) { r.standard().stale(ctx, res) }},
+	{checkReusedID, func(ctx context.Context, r *actionRun, res *Result) { r.standard().reused(ctx, res) }},
 	{Check{"idempotency", "same delivery twice",
 		"one request — one X-DGbot-Delivery — sent twice: the platform sends each delivery once",
 		"pass: the two answers match, or the repeat is refused (4xx); warn: they differ otherwise", 2},
@@ -109,7 +111,7 @@ var actionChecks = []actionCheck{
 
 // dgbotOnly are the checks that spoil X-DGbot-Signature or the body's
 // timestamp it covers; an action signed with Standard Webhooks skips them
-// (the audit has no Standard Webhooks forgeries yet).
+// (standardOnly are its own).
 var dgbotOnly = map[string]bool{"no_signature": true, "wrong_secret": true, "tampered": true, "malformed_signature": true, "replay": true}
 
 // actionRun is one action's audit under way.
@@ -132,8 +134,10 @@ func (au *Auditor) Action(ctx context.Context, act engine.Action, vars template.
 			break
 		}
 		res := Result{Check: c.Check}
-		if act.Signing == engine.SigningStandardWebhooks && dgbotOnly[c.ID] {
+		if skipsFor(act.Signing, c.ID) && dgbotOnly[c.ID] {
 			res.Verdict, res.Answer = Skip, "not sent: the action signs with Standard Webhooks, and this check is X-DGbot-Signature's"
+		} else if skipsFor(act.Signing, c.ID) {
+			res.Verdict, res.Answer = Skip, skipNotStandard
 		} else if c.run == nil {
 			tlsCheck(ctx, au, act.URL, &res)
 		} else {
@@ -143,6 +147,13 @@ func (au *Auditor) Action(ctx context.Context, act engine.Action, vars template.
 		au.emit(rep, res)
 	}
 	return rep
+}
+
+// standard is the run as the Standard Webhooks checks use it.
+func (r *actionRun) standard() standardProbe {
+	return standardProbe{d: r.au.Dispatcher, secret: r.act.Secret,
+		correct: func() (engine.Request, string) { return r.correct(r.au.Dispatcher) },
+		send:    r.send}
 }
 
 // correct builds the request fire would send, in a conversation of its own.

@@ -172,21 +172,34 @@ func (au *Auditor) emit(rep *Report, r Result) {
 	}
 }
 
-// ActionRequests is how many requests one action's audit sends.
-func ActionRequests() int {
+// ActionRequests is how many requests one action's audit sends: the
+// checks of the other signing scheme send none.
+func ActionRequests(signing engine.Signing) int {
 	n := 0
 	for _, c := range actionChecks {
-		n += c.Requests
+		if !skipsFor(signing, c.ID) {
+			n += c.Requests
+		}
 	}
 	return n
 }
 
 // WebhookRequests is how many requests the webhook's audit sends with
 // events audited events (the baseline sends each).
-func WebhookRequests(events int) int {
+func WebhookRequests(events int, signing engine.Signing) int {
 	n := max(events, 1) - 1
 	for _, c := range webhookChecks {
-		n += c.Requests
+		if signing == engine.SigningStandardWebhooks || !standardOnly[c.ID] {
+			n += c.Requests
+		}
 	}
 	return n
+}
+
+// skipsFor reports whether an action signed with signing skips check id.
+func skipsFor(signing engine.Signing, id string) bool {
+	if signing == engine.SigningStandardWebhooks {
+		return dgbotOnly[id]
+	}
+	return standardOnly[id]
 }

@@ -237,12 +237,43 @@ func TestAuditKeepsToThePolicy(t *testing.T) {
 		if r.ID == "baseline" {
 			want = Fail
 		}
-		if r.Verdict != want || r.Verdict == Skip && (r.Fix != "" || !strings.Contains(r.Why+r.Answer, "polic")) {
+		// The Standard Webhooks checks skip first: the action signs with X-DGbot-Signature.
+		if r.Verdict != want || r.Verdict == Skip && (r.Fix != "" || !strings.Contains(r.Why+r.Answer, "polic") && !standardOnly[r.ID]) {
 			t.Errorf("%s: %s (%s; %s), want %s", r.ID, r.Verdict, r.Why, r.Answer, want)
 		}
 	}
 	if n := ep.n.Load(); n != 0 {
 		t.Errorf("the endpoint got %d requests", n)
+	}
+}
+
+// An action signed with X-DGbot-Signature skips the Standard Webhooks
+// checks, and no request of its audit carries a webhook-id.
+func TestStandardChecksSkipDGbotAction(t *testing.T) {
+	var standard atomic.Int64
+	ep := &endpoint{}
+	s, au := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(sign.StandardID) != "" || r.Header.Get(sign.StandardTimestamp) != "" {
+			standard.Add(1)
+		}
+		ep.ServeHTTP(w, r)
+	}), nil, 0, "")
+	rep := au.Action(context.Background(), action(s.URL), nil)
+	n := 0
+	for _, r := range rep.Results {
+		if !standardOnly[r.ID] {
+			continue
+		}
+		n++
+		if r.Verdict != Skip || r.Answer != skipNotStandard || r.Fix != "" {
+			t.Errorf("%s: %s (%s; %s), want skip", r.ID, r.Verdict, r.Why, r.Answer)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d Standard Webhooks checks in the report, want 2", n)
+	}
+	if c := standard.Load(); c != 0 {
+		t.Errorf("%d requests carried Standard Webhooks headers", c)
 	}
 }
 

@@ -69,6 +69,8 @@ var webhookChecks = []webhookCheck{
 		"an event of 150 KiB with the right token: the platform never sends over 102,400 bytes",
 		"pass: 413 or another 4xx within 8 s; fail: 2xx, 5xx or no answer", 1},
 		checkWebhookOversize},
+	{checkStaleTimestamp, func(ctx context.Context, r *webhookRun, res *Result) { r.standard().stale(ctx, res) }},
+	{checkReusedID, func(ctx context.Context, r *webhookRun, res *Result) { r.standard().reused(ctx, res) }},
 }
 
 // webhookRun is the webhook's audit under way.
@@ -96,7 +98,11 @@ func (au *Auditor) Webhook(ctx context.Context, wh engine.Webhook, events []engi
 			break
 		}
 		res := Result{Check: c.Check}
-		c.run(ctx, r, &res)
+		if wh.Signing != engine.SigningStandardWebhooks && standardOnly[c.ID] {
+			res.Verdict, res.Answer = Skip, skipNotStandard
+		} else {
+			c.run(ctx, r, &res)
+		}
 		policySkip(&res)
 		au.emit(rep, res)
 	}
@@ -110,6 +116,16 @@ func auditFields() engine.EventFields {
 		TicketNumber: "AUDIT-1", TicketName: "Audit", TicketEmail: "audit@example.com", TicketText: "endpoint audit",
 		Response: "Hello from the audit",
 	}
+}
+
+// standard is the run as the Standard Webhooks checks use it, with the
+// first audited event.
+func (r *webhookRun) standard() standardProbe {
+	return standardProbe{d: r.au.Dispatcher, secret: r.wh.Secret, isEvent: true,
+		correct: func() (engine.Request, string) { return r.correct(r.events[0]) },
+		send: func(ctx context.Context, res *Result, req engine.Request, conv string) *engine.Attempt {
+			return r.send(ctx, res, r.events[0], req, conv)
+		}}
 }
 
 func (r *webhookRun) correct(event engine.Event) (engine.Request, string) {

@@ -18,23 +18,25 @@ func TestAuditAgainstStrictAndLaxMock(t *testing.T) {
 	// timestamp (a warn: the protocol does not require the check).
 	strictAction := map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_signature": audit.Pass, "wrong_secret": audit.Pass, "tampered": audit.Pass,
-		"malformed_signature": audit.Pass, "replay": audit.Warn, "idempotency": audit.Pass, "oversize": audit.Pass,
+		"malformed_signature": audit.Pass, "replay": audit.Warn, "stale_timestamp": audit.Skip, "reused_id": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Pass,
 		"malformed_json": audit.Pass, "schema": audit.Pass, "hostile_strings": audit.Pass, "method": audit.Pass,
 		"latency": audit.Pass, "tls": audit.Pass,
 	}
 	laxAction := map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_signature": audit.Fail, "wrong_secret": audit.Fail, "tampered": audit.Fail,
-		"malformed_signature": audit.Fail, "replay": audit.Warn, "idempotency": audit.Pass, "oversize": audit.Fail,
+		"malformed_signature": audit.Fail, "replay": audit.Warn, "stale_timestamp": audit.Skip, "reused_id": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Fail,
 		"malformed_json": audit.Fail, "schema": audit.Fail, "hostile_strings": audit.Pass, "method": audit.Warn,
 		"latency": audit.Pass, "tls": audit.Pass,
 	}
 	strictWebhook := map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_authorization": audit.Pass, "wrong_token": audit.Pass, "basic_scheme": audit.Pass,
 		"token_case": audit.Pass, "malformed_json": audit.Pass, "unknown_event": audit.Pass, "oversize": audit.Pass,
+		"stale_timestamp": audit.Skip, "reused_id": audit.Skip,
 	}
 	laxWebhook := map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_authorization": audit.Fail, "wrong_token": audit.Fail, "basic_scheme": audit.Fail,
 		"token_case": audit.Fail, "malformed_json": audit.Fail, "unknown_event": audit.Pass, "oversize": audit.Fail,
+		"stale_timestamp": audit.Skip, "reused_id": audit.Skip,
 	}
 	for _, tc := range []struct {
 		name            string
@@ -114,14 +116,71 @@ func TestAuditStandardWebhooksAction(t *testing.T) {
 	act := engine.Action{ID: "echo", URL: s.URL() + "/actions/echo", Secret: DemoStandardSecret, Signing: engine.SigningStandardWebhooks}
 	rep := (&audit.Auditor{Dispatcher: d, Chatbot: engine.Chatbot{ID: "21", Name: "Bot"}, RunID: "sw"}).Action(context.Background(), act, nil)
 	for _, r := range rep.Results {
-		if strings.Contains(r.Answer, "401") && r.Verdict != audit.Skip && r.ID != "idempotency" { // the repeat is refused as a replay, rightly
+		if strings.Contains(r.Answer, "401") && r.Verdict != audit.Skip && r.ID != "idempotency" && r.ID != "stale_timestamp" && r.ID != "reused_id" { // refused as replays, rightly
 			t.Errorf("%s: refused by its signature (%s): the body was not re-signed", r.ID, r.Answer)
 		}
 	}
 	expectVerdicts(t, "echo (Standard Webhooks)", rep, map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_signature": audit.Skip, "wrong_secret": audit.Skip, "tampered": audit.Skip,
-		"malformed_signature": audit.Skip, "replay": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Pass,
+		"malformed_signature": audit.Skip, "replay": audit.Skip, "stale_timestamp": audit.Pass, "reused_id": audit.Pass,
+		"idempotency": audit.Pass, "oversize": audit.Pass,
 		"malformed_json": audit.Pass, "schema": audit.Pass, "hostile_strings": audit.Pass, "method": audit.Pass,
 		"latency": audit.Pass, "tls": audit.Pass,
 	})
+}
+
+// The Standard Webhooks checks against real receivers: the strict mock
+// refuses a stale webhook-timestamp and a reused webhook-id, for an action
+// and for the webhook; the lax mock accepts both, and both checks fail.
+func TestAuditStandardWebhooksReplays(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lax  bool
+		want audit.Verdict
+		why  map[string]string
+	}{
+		{"strict", false, audit.Pass, nil},
+		{"lax", true, audit.Fail, map[string]string{
+			"stale_timestamp": "accepted a stale timestamp",
+			"reused_id":       "accepted a reused webhook-id",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Start(context.Background(), "127.0.0.1:0", Config{Secret: testSecret, Token: testToken, Lax: tc.lax}, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			d := engine.New(engine.Options{RootCAs: trusting(t, s)})
+			defer d.Close()
+			au := &audit.Auditor{Dispatcher: d, Chatbot: engine.Chatbot{ID: "21", Name: "Bot"}, RunID: "sw"}
+			act := engine.Action{ID: "echo", URL: s.URL() + "/actions/echo", Secret: DemoStandardSecret, Signing: engine.SigningStandardWebhooks}
+			wh := engine.Webhook{URL: s.URL() + "/webhook", Token: testToken, Signing: engine.SigningStandardWebhooks, Secret: DemoStandardSecret}
+			reports := []*audit.Report{
+				au.Action(context.Background(), act, nil),
+				au.Webhook(context.Background(), wh, nil),
+			}
+			for _, rep := range reports {
+				seen := 0
+				for _, r := range rep.Results {
+					if r.ID != "stale_timestamp" && r.ID != "reused_id" {
+						continue
+					}
+					seen++
+					if r.Verdict != tc.want {
+						t.Errorf("%s %s: %s (%s; answer %s), want %s", rep.Target, r.ID, r.Verdict, r.Why, r.Answer, tc.want)
+					}
+					if tc.want == audit.Fail && (!strings.Contains(r.Why, tc.why[r.ID]) || r.Fix == "") {
+						t.Errorf("%s %s: why %q, fix %q", rep.Target, r.ID, r.Why, r.Fix)
+					}
+					if strings.Contains(r.Answer, DemoStandardSecret) || strings.Contains(r.Why, DemoStandardSecret) {
+						t.Errorf("%s %s: the secret is in the result", rep.Target, r.ID)
+					}
+				}
+				if seen != 2 {
+					t.Errorf("%s: %d Standard Webhooks checks, want 2", rep.Target, seen)
+				}
+			}
+		})
+	}
 }

@@ -196,9 +196,11 @@ func (p *Page) View() string {
 	}
 	t := p.targets[p.chosen]
 	lines = append(lines, s.Label.Render("endpoint ")+"‹ "+t.name+" › "+s.Faint.Render(t.url))
-	n := audit.ActionRequests()
-	if t.action == nil {
-		n = audit.WebhookRequests(len(p.opts.Workspace.Webhook.Events))
+	var n int
+	if t.action != nil {
+		n = audit.ActionRequests(t.action.Signing)
+	} else {
+		n = audit.WebhookRequests(len(p.opts.Workspace.Webhook.Events), p.opts.Workspace.Webhook.Signing)
 	}
 	lines = append(lines, s.Warn.Render(fmt.Sprintf("enter sends %d real requests: an endpoint with side effects performs them", n)))
 	switch {
