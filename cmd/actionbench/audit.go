@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -383,13 +382,5 @@ func writeAuditJUnit(path string, reports []*audit.Report, elapsed time.Duration
 		doc.Failures += suite.Failures
 		doc.Suites = append(doc.Suites, suite)
 	}
-	data, err := xml.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	data = append([]byte(xml.Header), append(data, '\n')...)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return badInputf("--junit: %v", err)
-	}
-	return nil
+	return saveJUnit(path, doc)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -179,16 +178,7 @@ func writeLoadJUnit(path string, r *load.Report, thresholds []load.Threshold) er
 		suite.Cases = append(suite.Cases, junitCase{Name: "load run", Classname: "load", Time: secs})
 	}
 	suite.Tests = len(suite.Cases)
-	doc := junitSuites{Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []junitSuite{suite}}
-	data, err := xml.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	data = append([]byte(xml.Header), append(data, '\n')...)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return badInputf("--junit: %v", err)
-	}
-	return nil
+	return saveJUnit(path, junitSuites{Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []junitSuite{suite}})
 }
 
 type loadMergeFlags struct {

@@ -455,7 +455,12 @@ func writeJUnit(path, name string, results []scenarios.Result, elapsed time.Dura
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []junitSuite{suite}}
+	return saveJUnit(path, junitSuites{Tests: suite.Tests, Failures: suite.Failures, Time: suite.Time, Suites: []junitSuite{suite}})
+}
+
+// saveJUnit writes doc to path as a JUnit XML report, for run, load and
+// audit alike.
+func saveJUnit(path string, doc junitSuites) error {
 	data, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err

@@ -139,20 +139,7 @@ func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top
 		return s.searchConversation(ctx, sel, words, top, limit)
 	}
 	query, args := indexDrivenQuery(sel, phrase, top, floor, limit)
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Summary
-	for rows.Next() {
-		sum, err := scanSummary(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sum)
-	}
-	return out, rows.Err()
+	return s.querySummaries(ctx, query, args)
 }
 
 // searchConversation is searchIndexed for a conversation: its few dozen
@@ -269,6 +256,11 @@ var qualifiedSummaryColumns = func() string {
 // summaries runs sel's newest limit rows.
 func (s *Store) summaries(ctx context.Context, sel selection, limit int) ([]Summary, error) {
 	query, args := sel.page(limit)
+	return s.querySummaries(ctx, query, args)
+}
+
+// querySummaries runs a query of summary columns and scans its rows.
+func (s *Store) querySummaries(ctx context.Context, query string, args []any) ([]Summary, error) {
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
