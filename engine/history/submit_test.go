@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/actionbench/actionbench/engine"
 )
@@ -88,5 +89,42 @@ func TestSubmitTurnNamesItsAttempt(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("turns name attempts %v, want %v", got, want)
+	}
+}
+
+// TestBackpressure: while another process holds the write lock the writer
+// cannot commit, so QueueLen writes fill its queue and the next one waits
+// for room; that wait is counted, and every write is stored once the lock
+// goes.
+func TestBackpressure(t *testing.T) {
+	ctx := context.Background()
+	path := testDB(t)
+	s := openTest(t, path, Options{})
+	if b := s.Backpressure(); b.Held != 0 || b.Waited != 0 {
+		t.Fatalf("a new store reports %+v", b)
+	}
+	release := lockDB(t, path)
+	for range QueueLen {
+		s.SubmitInRun(ctx, rateLimited(), 0, true)
+	}
+	if b := s.Backpressure(); b.Held != 0 {
+		t.Fatalf("%d writes held before the queue was full", b.Held)
+	}
+	last := make(chan *Pending)
+	go func() { last <- s.SubmitInRun(ctx, rateLimited(), 0, true) }()
+	select {
+	case <-last:
+		t.Fatal("a write beyond the full queue was taken at once")
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	if _, err := (<-last).Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b := s.Backpressure(); b.Held != 1 || b.Waited < 100*time.Millisecond {
+		t.Errorf("backpressure %+v, want 1 write held at least 100ms", b)
+	}
+	if n := countRows(t, path, "attempts"); n != QueueLen+1 {
+		t.Errorf("%d rows, want %d", n, QueueLen+1)
 	}
 }

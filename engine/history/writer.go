@@ -105,6 +105,9 @@ type writer struct {
 	wake    chan struct{} // a batch was opened or filled, a caller waits, or stop
 	done    chan struct{} // closed when run returns
 	batches atomic.Int64  // transactions committed or tried; tests read it
+
+	// Back-pressure: writes that found the queue full, and their waits.
+	held, heldNanos atomic.Int64
 }
 
 func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time, ckdb *sql.DB) (*writer, error) {
@@ -232,6 +235,13 @@ func (w *writer) nonNull(row *attemptRow) []driver.NamedValue {
 // first.
 func (w *writer) add(ctx context.Context, r writeReq) (*batch, int, error) {
 	w.mu.Lock()
+	if w.queued >= queueLen {
+		since := time.Now()
+		defer func() {
+			w.held.Add(1)
+			w.heldNanos.Add(int64(time.Since(since)))
+		}()
+	}
 	for w.queued >= queueLen {
 		if w.room == nil {
 			w.room = make(chan struct{})
@@ -590,6 +600,22 @@ func (w *writer) stamp() (string, error) {
 // already begun it; the caller is told ctx's error either way.
 func (s *Store) submit(ctx context.Context, op string, r writeReq) (int64, error) {
 	return s.enqueue(ctx, op, r).Wait(ctx)
+}
+
+// QueueLen is how many writes the writer holds handed over and not yet
+// committed; a write beyond it waits for room (Backpressure counts them).
+const QueueLen = queueLen
+
+// Backpressure is what a full writer's queue cost its callers so far.
+type Backpressure struct {
+	Held   int64         // writes that waited for room in the queue
+	Waited time.Duration // their waits, added up
+}
+
+// Backpressure reports the writes that waited because the writer was
+// QueueLen writes behind, since the store opened.
+func (s *Store) Backpressure() Backpressure {
+	return Backpressure{Held: s.w.held.Load(), Waited: time.Duration(s.w.heldNanos.Load())}
 }
 
 // Pending is a write handed to the writer and not yet known to be
