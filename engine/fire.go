@@ -30,6 +30,12 @@ type ActionCall struct {
 	// chatbot.name and visitor.id are taken from the fields above when Vars
 	// does not set them.
 	Vars template.Vars
+	// OneCall says the conversation makes this call and no other, as each
+	// of a load run's new conversations does. Its first call is always
+	// within the rate limit, so the limiter is not asked and does not keep
+	// the conversation for the 10-minute window: a long load at a high
+	// rate would otherwise hold rate × 10 minutes of conversations.
+	OneCall bool
 }
 
 // Fire dispatches one custom action and reports everything about it. It
@@ -55,7 +61,7 @@ func (d *Dispatcher) Fire(ctx context.Context, call ActionCall) *Attempt {
 		a.fail(OutcomeTooLarge, fmt.Sprintf("request body is %s bytes, over the %s-byte limit: the platform never sends it; shrink the payload template or the values it takes", commas(len(body)), commas(MaxBodyBytes)))
 		return a
 	}
-	d.sendAction(ctx, a, now)
+	d.sendAction(ctx, a, now, call.OneCall)
 	return a
 }
 
@@ -85,10 +91,21 @@ func actionHeader(userAgent []string) http.Header {
 }
 
 // sendAction sends a's request within its conversation's rate limit and
-// classifies the answer.
-func (d *Dispatcher) sendAction(ctx context.Context, a *Attempt, now time.Time) {
+// classifies the answer. A one-call conversation's only call is within
+// the limit, and is not remembered (see ActionCall.OneCall).
+func (d *Dispatcher) sendAction(ctx context.Context, a *Attempt, now time.Time, oneCall bool) {
 	tgt, ok := d.checkURL(a)
 	if !ok {
+		return
+	}
+	if oneCall {
+		a.Limit = LimitStatus{Remaining: RateLimit - 1}
+		if d.exchange(ctx, a, tgt) {
+			classifyAction(a)
+		}
+		if !a.Sent && a.Outcome == OutcomeRejected {
+			a.Limit = LimitStatus{Remaining: RateLimit}
+		}
 		return
 	}
 	decision := d.limiter.Reserve(a.ConversationID, now)

@@ -67,7 +67,7 @@ func (d *Dispatcher) Redeliver(ctx context.Context, r Redelivery) *Attempt {
 		return a
 	}
 	if p.Kind == KindAction {
-		d.sendAction(ctx, a, now)
+		d.sendAction(ctx, a, now, false)
 	} else {
 		d.sendEvent(ctx, a)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -420,5 +421,31 @@ func TestSendRefusesBrokenRequests(t *testing.T) {
 				t.Errorf("the diagnosis shows the value: %q", a.Diagnosis)
 			}
 		})
+	}
+}
+
+// TestOneCallConversationsAreNotKept: a load run's one-call conversations
+// are sent and counted as a first call (2 left of 3), and the limiter
+// keeps none of them, where it keeps every ordinary conversation for the
+// 10-minute window.
+func TestOneCallConversationsAreNotKept(t *testing.T) {
+	e := newEndpoint(t, jsonReply(200, messageBody))
+	d := newTestDispatcher(t, e, Options{})
+	for _, tt := range []struct {
+		oneCall bool
+		kept    int
+	}{{true, 0}, {false, 100}} {
+		d := d.WithClock(d.Now) // a fresh limiter, the same connections
+		for i := range 100 {
+			call := testCall(t, e.URL)
+			call.ConversationID, call.OneCall = fmt.Sprintf("load_%d", i), tt.oneCall
+			a := d.Fire(context.Background(), call)
+			if a.Outcome != OutcomeMessage || a.Limit.Remaining != RateLimit-1 {
+				t.Fatalf("one-call %v, call %d: outcome %s, %d left", tt.oneCall, i, a.Outcome, a.Limit.Remaining)
+			}
+		}
+		if n := d.Limiter().Len(); n != tt.kept {
+			t.Errorf("one-call %v: the limiter keeps %d conversations, want %d", tt.oneCall, n, tt.kept)
+		}
 	}
 }

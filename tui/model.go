@@ -38,6 +38,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/sim"
 	"github.com/actionbench/actionbench/sim/bot"
 	"github.com/actionbench/actionbench/tui/auditview"
@@ -68,6 +69,9 @@ type Options struct {
 	Secrets []string
 	// History, when set, is what the history view (f2) reads.
 	History historyview.Store
+	// LoadHistory, when set, is where the load page (f4) records its runs
+	// as actionbench load does: a runs row, and an attempt per call.
+	LoadHistory *history.Store
 	// ExportDir is where the history view writes attempt-<id>.sh; "" is
 	// the current folder.
 	ExportDir string
@@ -126,7 +130,7 @@ func New(opts Options) Model {
 	m.pages = []page{
 		{k.History, m.hist},
 		{k.Scenarios, m.scen},
-		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace.Workspace))},
+		{k.Load, loadview.NewPage(c, loadview.Targets(opts.Workspace.Workspace), loadview.NewRunner(opts.Dispatcher, opts.Workspace.Workspace, loadview.RunnerOptions{Vars: o.visitorVars(), History: o.LoadHistory}))},
 		{k.Audit, auditview.New(c, auditview.Options{Workspace: o.Workspace.Workspace, Dispatcher: o.Dispatcher, Record: o.record, Vars: o.visitorVars()})},
 	}
 	m.cur = ch

@@ -69,6 +69,7 @@ func benchConv(t *testing.T, conv string, tweaks ...func(*bot.Workspace, *engine
 		Policy:            "workbench",
 		Recorder:          store,
 		History:           store,
+		LoadHistory:       store,
 		ExportDir:         t.TempDir(),
 		Visitor:           sim.Visitor{ID: "visitor_jane", Name: "Jane Doe", Email: "jane@example.com"},
 		Secrets:           d.Workspace.Secrets(),

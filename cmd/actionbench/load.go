@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/actionbench/actionbench/engine/load"
+	"github.com/actionbench/actionbench/engine/load/loadhistory"
 )
 
 type loadFlags struct {
@@ -251,7 +252,7 @@ func (f *loadFlags) run(cmd *cobra.Command, e env, args []string) error {
 	defer tr.close()
 	opts.Redact = tr.redact
 	job := tr.job
-	var rec *loadRecorder
+	var rec *loadhistory.Recorder
 	if !f.noHistory {
 		store, err := f.db.open(ctx, tr.secrets)
 		if err != nil {
@@ -261,11 +262,17 @@ func (f *loadFlags) run(cmd *cobra.Command, e env, args []string) error {
 		if rec, err = startLoadRun(ctx, store, cmd, args); err != nil {
 			return err
 		}
-		job = rec.wrap(job)
+		job = rec.Wrap(job)
 	}
 
 	status := newStatusLine(e.stderr, f.describe(opts, tr))
 	opts.Progress = status.update
+	if rec != nil {
+		opts.Progress = func(r *load.Report) {
+			rec.Note(r)
+			status.update(r)
+		}
+	}
 	if f.untilFail {
 		opts.Check = func(r *load.Report) string {
 			if b := load.Breaches(r, thresholds); len(b) > 0 {
@@ -286,10 +293,10 @@ func (f *loadFlags) run(cmd *cobra.Command, e env, args []string) error {
 	report.Params.Conversations = f.conversations
 	report.Params.Workspace = tr.workspace
 	if rec != nil {
-		if err := rec.finish(ctx, report); err != nil {
-			return err
+		if err := rec.Finish(ctx, report); err != nil {
+			return badInput{err}
 		}
-		defer fmt.Fprintln(e.stderr, rec.note(f.db.path))
+		defer fmt.Fprintln(e.stderr, rec.Pointer(f.db.path))
 	}
 	return finishReport(e, report, thresholds, f.jsonFile, f.junit)
 }
@@ -410,6 +417,9 @@ func progressText(r *load.Report) string {
 		o.Succeeded, o.FailedCalls(), o.Late)
 	if r.NotStarted > 0 {
 		s += fmt.Sprintf("  not started %d", r.NotStarted)
+	}
+	if r.HistoryHeld > 0 {
+		s += fmt.Sprintf("  held by history %d", r.HistoryHeld)
 	}
 	return s
 }

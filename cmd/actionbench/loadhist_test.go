@@ -10,6 +10,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/actionbench/actionbench/engine/load"
+	"github.com/actionbench/actionbench/engine/load/loadhistory"
 )
 
 // TestLoadHistory runs two loads on the demo into a fresh history — one
@@ -25,8 +26,8 @@ func TestLoadHistory(t *testing.T) {
 		whole   int // rows with headers and bodies
 	}{
 		// Without visitor.email the demo's order lookup answers 404.
-		{[]string{"order_lookup"}, "error", keptFailuresPerOutcome},
-		{[]string{"order_lookup", "--set", "visitor.email=jane@example.com"}, "message", keptSuccesses},
+		{[]string{"order_lookup"}, "error", loadhistory.KeptFailuresPerOutcome},
+		{[]string{"order_lookup", "--set", "visitor.email=jane@example.com"}, "message", loadhistory.KeptSuccesses},
 	}
 	for i, r := range runs {
 		args := append(append([]string{"load"}, r.args...), "--rate", "50/s", "--duration", "2s", "--db", db)

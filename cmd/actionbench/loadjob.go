@@ -83,6 +83,9 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 	opts.MaxIdlePerHost = f.idleConnections()
 	d := engine.New(opts)
 	conversation := f.conversationNamer(shard, shards)
+	// A new conversation per call makes one call: the limiter need not
+	// keep it (engine.ActionCall.OneCall). A pool's conversations it must.
+	oneCall := f.conversations == 0
 	chatbot := ws.Chatbot
 	var webhook engine.Webhook
 	if ws.Webhook != nil {
@@ -96,7 +99,7 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 			a = d.Emit(ctx, engine.EventCall{Chatbot: chatbot, Webhook: webhook, ConversationID: conv, Event: t.event, Fields: t.fields})
 		} else {
 			a = d.Fire(ctx, engine.ActionCall{Chatbot: chatbot, Action: t.action, ConversationID: conv,
-				VisitorID: "v_" + conv, Trigger: engine.TriggerManual, Vars: vars})
+				VisitorID: "v_" + conv, Trigger: engine.TriggerManual, Vars: vars, OneCall: oneCall})
 		}
 		return load.Result{Attempts: []*engine.Attempt{a}}
 	}

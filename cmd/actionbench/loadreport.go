@@ -73,6 +73,9 @@ func writeLoadReport(w io.Writer, r *load.Report, thresholds []load.Threshold, b
 	if len(r.Shards) > 0 {
 		fmt.Fprintf(&b, "%s %s\n", st.label.Render("shards:"), strings.Join(r.Shards, ", "))
 	}
+	if r.HistoryHeld > 0 {
+		fmt.Fprintf(&b, "%s %s\n", st.label.Render("history:"), st.bad.Render(load.HistoryHeldText(r)))
+	}
 	if r.Stopped != "" {
 		fmt.Fprintf(&b, "%s %s\n", st.bad.Render("stopped early:"), r.Stopped)
 	}

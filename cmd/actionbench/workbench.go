@@ -92,6 +92,7 @@ func (f *workbenchFlags) run(cmd *cobra.Command, e env) error {
 		WatchScenarios:     true,
 		Recorder:           store,
 		History:            store,
+		LoadHistory:        store,
 		Visitor:            sim.Visitor{Name: f.visitorName, Email: f.visitorEmail},
 		Secrets:            ws.Secrets(),
 		Notice:             notice,

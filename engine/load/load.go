@@ -248,7 +248,7 @@ func runOpen(ctx, jobCtx context.Context, job Job, opts *Options, clock Clock, b
 	if limit == 0 {
 		limit = DefaultMaxInflight
 	}
-	p := newPool(limit, func(c Call) {
+	p := newPool(limit, workerIdle, func(c Call) {
 		startedAt := clock.Now()
 		res := job(jobCtx, c)
 		col.record(c.Intended, max(startedAt.Sub(c.Intended), 0), res)
@@ -279,17 +279,25 @@ func runOpen(ctx, jobCtx context.Context, job Job, opts *Options, clock Clock, b
 	return stoppedAt
 }
 
+// workerIdle is how long an open-model worker waits for its next call
+// before it ends. After a stall thousands of calls may be in flight at
+// once; without it their workers would stay for the rest of the run, idle,
+// each with its stack. Calls go to the longest-waiting worker first, so
+// at rate R the pool settles near R × workerIdle workers.
+const workerIdle = time.Second
+
 // pool runs calls on workers that it starts as needed, up to a cap.
 type pool struct {
 	limit    int64
+	idle     time.Duration
 	do       func(Call)
 	work     chan Call
 	workers  sync.WaitGroup
 	inflight atomic.Int64
 }
 
-func newPool(limit int, do func(Call)) *pool {
-	return &pool{limit: int64(limit), do: do, work: make(chan Call)}
+func newPool(limit int, idle time.Duration, do func(Call)) *pool {
+	return &pool{limit: int64(limit), idle: idle, do: do, work: make(chan Call)}
 }
 
 // offer starts c at once: on an idle worker, or on a new one below the
@@ -311,11 +319,20 @@ func (p *pool) offer(c Call) bool {
 
 func (p *pool) worker(c Call) {
 	defer p.workers.Done()
+	idle := time.NewTimer(p.idle)
+	defer idle.Stop()
 	for {
 		p.do(c)
 		p.inflight.Add(-1)
+		idle.Reset(p.idle)
 		var ok bool
-		if c, ok = <-p.work; !ok {
+		select {
+		case c, ok = <-p.work:
+			if !ok {
+				return
+			}
+		case <-idle.C:
+			// offer starts a new worker when none waits.
 			return
 		}
 	}

@@ -35,6 +35,12 @@ type Report struct {
 	// those whose expectations failed.
 	Conversations int64 `json:"conversations,omitempty"`
 	ConvFailed    int64 `json:"conversations_failed,omitempty"`
+	// HistoryHeld counts writes to the history that waited because its
+	// writer was thousands of rows behind, and HistoryWaitSeconds their
+	// waits added up: time the calls' goroutines (and in-flight slots)
+	// were held after the calls ended. Set by the caller that records.
+	HistoryHeld        int64   `json:"history_held,omitempty"`
+	HistoryWaitSeconds float64 `json:"history_wait_seconds,omitempty"`
 	// Stopped says why the run ended before its duration, if it did.
 	Stopped string   `json:"stopped,omitempty"`
 	Overall *Stats   `json:"overall"`
@@ -151,6 +157,8 @@ func Merge(reports ...*Report) (*Report, error) {
 		out.WarmupCalls += r.WarmupCalls
 		out.Conversations += r.Conversations
 		out.ConvFailed += r.ConvFailed
+		out.HistoryHeld += r.HistoryHeld
+		out.HistoryWaitSeconds += r.HistoryWaitSeconds
 		if r.Stopped != "" && out.Stopped == "" {
 			out.Stopped = r.Stopped
 		}
@@ -253,4 +261,11 @@ func (s *Stats) DecodeHistogram() (*hdrhistogram.Histogram, error) {
 		return newHistogram(), nil
 	}
 	return hdrhistogram.Decode(s.Histogram)
+}
+
+// HistoryHeldText says how long the history held calls up, for a report
+// whose HistoryHeld is above zero.
+func HistoryHeldText(r *Report) string {
+	return fmt.Sprintf("%d calls waited %s in all for the history writer, thousands of rows behind (their in-flight slots were held)",
+		r.HistoryHeld, FormatMillis(r.HistoryWaitSeconds*1000))
 }

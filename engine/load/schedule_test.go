@@ -3,8 +3,10 @@ package load
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -246,7 +248,7 @@ func TestPoolCapsInflight(t *testing.T) {
 	release := make(chan struct{})
 	var mu sync.Mutex
 	ran := map[int64]bool{}
-	p := newPool(5, func(c Call) {
+	p := newPool(5, time.Hour, func(c Call) {
 		mu.Lock()
 		ran[c.Seq] = true
 		mu.Unlock()
@@ -302,5 +304,47 @@ func TestRunClosedKeepsConcurrency(t *testing.T) {
 	}
 	if r.Params.Model != "closed" || r.Targets[0].Name != string(engine.EventMessageReceived) {
 		t.Errorf("params %+v, targets %v", r.Params, r.Targets[0].Name)
+	}
+}
+
+// TestPoolShrinksAfterStall: a stall leaves hundreds of workers behind
+// (one per call that was in flight at once); once calls flow again, those
+// not needed end after the idle time, and the pool settles near rate ×
+// idle instead of keeping the stall's size for the rest of the run.
+func TestPoolShrinksAfterStall(t *testing.T) {
+	const idle = 20 * time.Millisecond
+	base := runtime.NumGoroutine()
+	release := make(chan struct{})
+	var stalled atomic.Int64
+	p := newPool(1000, idle, func(c Call) {
+		if c.Seq < 300 {
+			stalled.Add(1)
+			<-release
+		}
+	})
+	defer p.close()
+	for k := range int64(300) {
+		p.offer(Call{Seq: k})
+	}
+	for stalled.Load() < 300 {
+		time.Sleep(time.Millisecond)
+	}
+	if n := runtime.NumGoroutine() - base; n < 300 {
+		t.Fatalf("%d goroutines during the stall, want 300 workers", n)
+	}
+	close(release)
+	// Calls at 200/s for a while: about 200/s × 20 ms = 4 workers needed.
+	var most int
+	for k := int64(300); k < 400; k++ {
+		if !p.offer(Call{Seq: k}) {
+			t.Fatalf("call %d not started with nothing in flight", k)
+		}
+		time.Sleep(5 * time.Millisecond)
+		if k >= 380 {
+			most = max(most, runtime.NumGoroutine()-base)
+		}
+	}
+	if most > 50 {
+		t.Errorf("%d goroutines remain after the stall, at 200 calls a second: the idle workers stayed", most)
 	}
 }

@@ -19,14 +19,18 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/actionbench/actionbench/engine"
+	"github.com/actionbench/actionbench/engine/history"
 	"github.com/actionbench/actionbench/engine/load"
+	"github.com/actionbench/actionbench/engine/load/loadhistory"
+	"github.com/actionbench/actionbench/engine/template"
 	"github.com/actionbench/actionbench/engine/workspace"
 	"github.com/actionbench/actionbench/tui/common"
 )
 
 // Runner runs a load on target at rate for duration, reporting progress
-// about once a second; it returns when the run ends or ctx is cancelled.
-type Runner func(ctx context.Context, target string, rate float64, duration time.Duration, progress func(*load.Report)) (*load.Report, error)
+// about once a second; it returns when the run ends or ctx is cancelled,
+// with the report and the run's id in the history (0: not recorded).
+type Runner func(ctx context.Context, target string, rate float64, duration time.Duration, progress func(*load.Report)) (*load.Report, int64, error)
 
 // Rates are the rates the page steps through with + and -.
 var Rates = []float64{1, 5, 10, 20, 50, 100, 200, 500, 1000}
@@ -41,9 +45,10 @@ type (
 		r   *load.Report
 	}
 	doneMsg struct {
-		run int
-		r   *load.Report
-		err error
+		run     int
+		r       *load.Report
+		history int64
+		err     error
 	}
 )
 
@@ -60,6 +65,7 @@ type Page struct {
 	cancel    context.CancelFunc
 	updates   chan tea.Msg
 	last      *load.Report
+	history   int64 // the last run's id in the history; 0: none
 	err       error
 	bar       progress.Model
 	w, h      int
@@ -106,24 +112,57 @@ func Targets(ws *workspace.Workspace) []string {
 	return out
 }
 
+// RunnerOptions are what a Runner sends with and records to.
+type RunnerOptions struct {
+	// Vars are the actions' template variables (the visitor's details).
+	Vars template.Vars
+	// History, when set, gets each run as actionbench load writes it: a
+	// runs row and an attempt per call, compact but for the first ones.
+	History *history.Store
+}
+
 // NewRunner returns a Runner that sends through d as ws's calls, each from
-// a new conversation (so the per-conversation limit never bites).
-func NewRunner(d *engine.Dispatcher, ws *workspace.Workspace) Runner {
-	return func(ctx context.Context, target string, rate float64, duration time.Duration, progress func(*load.Report)) (*load.Report, error) {
+// a new conversation (so the per-conversation limit never bites). It runs
+// on the page's goroutine, off the event loop: the history's run row is
+// written there, and the calls' rows go through the history's writer.
+func NewRunner(d *engine.Dispatcher, ws *workspace.Workspace, o RunnerOptions) Runner {
+	return func(ctx context.Context, target string, rate float64, duration time.Duration, progress func(*load.Report)) (*load.Report, int64, error) {
 		prefix := fmt.Sprintf("load_%d_", time.Now().UnixNano())
 		action, isAction := ws.Action(target)
-		job := func(ctx context.Context, c load.Call) load.Result {
+		var job load.Job = func(ctx context.Context, c load.Call) load.Result {
 			conv := prefix + strconv.FormatInt(c.Seq, 10)
 			var a *engine.Attempt
 			if isAction {
-				a = d.Fire(ctx, engine.ActionCall{Chatbot: ws.Chatbot, Action: action, ConversationID: conv, VisitorID: "v_" + conv, Trigger: engine.TriggerManual})
+				a = d.Fire(ctx, engine.ActionCall{Chatbot: ws.Chatbot, Action: action, ConversationID: conv, VisitorID: "v_" + conv,
+					Trigger: engine.TriggerManual, Vars: o.Vars, OneCall: true})
 			} else {
 				a = d.Emit(ctx, engine.EventCall{Chatbot: ws.Chatbot, Webhook: *ws.Webhook, ConversationID: conv, Event: engine.Event(target),
 					Fields: engine.EventFields{VisitorID: "v_" + conv, Message: "Hello, I need help with billing.", Intent: "billing_inquiry", Response: "Original response"}})
 			}
 			return load.Result{Attempts: []*engine.Attempt{a}}
 		}
-		return load.Run(ctx, job, load.Options{Rate: rate, Duration: duration, Progress: progress})
+		var rec *loadhistory.Recorder
+		if o.History != nil {
+			// The label reads as the command that makes the same load.
+			label := fmt.Sprintf("%s --rate %s --duration %s", target, formatRate(rate), duration)
+			var err error
+			if rec, err = loadhistory.Start(context.WithoutCancel(ctx), o.History, label); err != nil {
+				return nil, 0, err
+			}
+			job = rec.Wrap(job)
+			if inner := progress; inner != nil {
+				progress = func(r *load.Report) {
+					rec.Note(r)
+					inner(r)
+				}
+			}
+		}
+		r, err := load.Run(ctx, job, load.Options{Rate: rate, Duration: duration, Progress: progress})
+		if err != nil || rec == nil {
+			return r, 0, err
+		}
+		r.Params.Traffic, r.Params.Targets = "calls", []string{target}
+		return r, rec.Run(), rec.Finish(ctx, r)
 	}
 }
 
@@ -158,7 +197,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.running, p.cancel = false, nil
-		p.last, p.err = msg.r, msg.err
+		p.last, p.history, p.err = msg.r, msg.history, msg.err
 		return nil
 	case tea.KeyMsg:
 		return p.key(msg)
@@ -194,11 +233,11 @@ func (p *Page) start() tea.Cmd {
 	p.runID++
 	run, target, rate := p.runID, p.targets[p.sel], Rates[p.rate]
 	ctx, cancel := context.WithCancel(context.Background())
-	p.running, p.cancel, p.last, p.err = true, cancel, nil, nil
+	p.running, p.cancel, p.last, p.history, p.err = true, cancel, nil, 0, nil
 	updates := make(chan tea.Msg, 1)
 	p.updates = updates
 	go func() {
-		r, err := p.run(ctx, target, rate, Duration, func(r *load.Report) {
+		r, hist, err := p.run(ctx, target, rate, Duration, func(r *load.Report) {
 			// The page shows the latest report; one it has not read yet
 			// is replaced, so a slow screen never holds the run up.
 			select {
@@ -214,7 +253,7 @@ func (p *Page) start() tea.Cmd {
 			select {
 			case <-updates:
 				continue
-			case updates <- doneMsg{run, r, err}:
+			case updates <- doneMsg{run, r, hist, err}:
 			}
 			return
 		}
@@ -278,6 +317,12 @@ func (p *Page) View() string {
 		line("rate", rate)
 		line("latency", fmt.Sprintf("p50 %s  p99 %s  max %s", load.FormatMillis(o.Latency.P50), load.FormatMillis(o.Latency.P99), load.FormatMillis(o.Latency.Max)))
 		line("outcomes", fmt.Sprintf("%s  past 8 s: %d", outcomes(o.Outcomes), o.Late))
+		switch {
+		case r.HistoryHeld > 0:
+			line("history", load.HistoryHeldText(r))
+		case p.history != 0:
+			line("history", fmt.Sprintf("run %d: f2 lists its calls, or actionbench history --run %d", p.history, p.history))
+		}
 		line("p99/s", sparkline(r.Series, max(iw-10, 10)))
 		b.WriteString("\n")
 		b.WriteString(ladder(o.Latency, iw))

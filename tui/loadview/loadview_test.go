@@ -45,13 +45,13 @@ func press(s string) tea.KeyMsg {
 func TestPageRunsAndStops(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	started := make(chan string, 1)
-	run := func(ctx context.Context, target string, rate float64, d time.Duration, progress func(*load.Report)) (*load.Report, error) {
+	run := func(ctx context.Context, target string, rate float64, d time.Duration, progress func(*load.Report)) (*load.Report, int64, error) {
 		started <- target + " " + formatRate(rate)
 		progress(report(3, 300))
 		<-ctx.Done()
 		r := report(4, 400)
 		r.Stopped = "interrupted"
-		return r, nil
+		return r, 7, nil
 	}
 	p := NewPage(common.New(), []string{"order_lookup", "refund"}, run)
 	p.SetSize(80, 20)
@@ -85,7 +85,7 @@ func TestPageRunsAndStops(t *testing.T) {
 	if p.Running() {
 		t.Fatal("still running after s")
 	}
-	if v := p.View(); !strings.Contains(v, "stopped") || !strings.Contains(v, "4s/30s stopped") {
+	if v := p.View(); !strings.Contains(v, "4s/30s stopped") || !strings.Contains(v, "run 7: f2 lists its calls") {
 		t.Errorf("stopped view:\n%s", v)
 	}
 	// A report of an older run is dropped.
@@ -115,11 +115,11 @@ func TestRunner(t *testing.T) {
 	if got := strings.Join(Targets(ws), " "); got != "lookup on_message_received" {
 		t.Errorf("targets %q", got)
 	}
-	run := NewRunner(d, ws)
+	run := NewRunner(d, ws, RunnerOptions{})
 	for target, outcome := range map[string]string{"lookup": "message", "on_message_received": "acknowledged"} {
-		r, err := run(context.Background(), target, 40, 500*time.Millisecond, nil)
-		if err != nil {
-			t.Fatal(err)
+		r, hist, err := run(context.Background(), target, 40, 500*time.Millisecond, nil)
+		if err != nil || hist != 0 {
+			t.Fatal(hist, err)
 		}
 		if r.Overall.Calls != 20 || r.Overall.Outcomes[outcome] != 20 {
 			t.Errorf("%s: %d calls, outcomes %v; want 20 %s", target, r.Overall.Calls, r.Overall.Outcomes, outcome)
