@@ -44,6 +44,12 @@ func bench(t *testing.T, tweaks ...func(*bot.Workspace, *engine.Options)) (Model
 // benchConv is bench with every conversation named conv.
 func benchConv(t *testing.T, conv string, tweaks ...func(*bot.Workspace, *engine.Options)) (Model, *history.Store, string) {
 	t.Helper()
+	return benchAt(t, filepath.Join(t.TempDir(), "history.db"), conv, tweaks...)
+}
+
+// benchAt is benchConv with the history at path.
+func benchAt(t *testing.T, path, conv string, tweaks ...func(*bot.Workspace, *engine.Options)) (Model, *history.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	d, err := demo.Start(ctx, nil)
 	if err != nil {
@@ -56,7 +62,7 @@ func benchConv(t *testing.T, conv string, tweaks ...func(*bot.Workspace, *engine
 	}
 	disp := engine.New(eopts)
 	t.Cleanup(disp.Close)
-	store, err := history.Open(ctx, filepath.Join(t.TempDir(), "history.db"), history.Options{Secrets: d.Workspace.Secrets()})
+	store, err := history.Open(ctx, path, history.Options{Secrets: d.Workspace.Secrets()})
 	if err != nil {
 		t.Fatal(err)
 	}

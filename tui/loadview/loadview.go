@@ -319,7 +319,7 @@ func (p *Page) View() string {
 		line("outcomes", fmt.Sprintf("%s  past 8 s: %d", outcomes(o.Outcomes), o.Late))
 		switch {
 		case r.HistoryHeld > 0:
-			line("history", load.HistoryHeldText(r))
+			line("history", fmt.Sprintf("%d calls waited %s for the history writer", r.HistoryHeld, load.FormatMillis(r.HistoryWaitSeconds*1000)))
 		case p.history != 0:
 			line("history", fmt.Sprintf("run %d: f2 lists its calls, or actionbench history --run %d", p.history, p.history))
 		}
