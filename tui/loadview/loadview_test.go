@@ -125,4 +125,9 @@ func TestRunner(t *testing.T) {
 			t.Errorf("%s: %d calls, outcomes %v; want 20 %s", target, r.Overall.Calls, r.Overall.Outcomes, outcome)
 		}
 	}
+	// Each call's conversation makes one call: the workbench's limiter,
+	// shared with the conversation page, keeps none of them.
+	if n := d.Limiter().Len(); n != 0 {
+		t.Errorf("the limiter keeps %d of the load's conversations", n)
+	}
 }
