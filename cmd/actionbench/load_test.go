@@ -129,6 +129,19 @@ func TestLoadShardsMerge(t *testing.T) {
 		if r := readReport(t, p); r.Overall.Calls != 30 || r.Params.Rate != 30 {
 			t.Errorf("shard %s: %d calls at %v/s, want 30 at 30/s", shard, r.Overall.Calls, r.Params.Rate)
 		}
+		// As if each shard's history writer had held two calls up.
+		var m map[string]any
+		data, err := os.ReadFile(p)
+		if err == nil {
+			err = json.Unmarshal(data, &m)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		m["history_held"], m["history_wait_seconds"] = 2, 0.25
+		if data, err = json.Marshal(m); err != nil || os.WriteFile(p, data, 0o644) != nil {
+			t.Fatal(err)
+		}
 		parts = append(parts, p)
 	}
 	merged := filepath.Join(dir, "all.json")
@@ -139,6 +152,9 @@ func TestLoadShardsMerge(t *testing.T) {
 	r := readReport(t, merged)
 	if r.Overall.Calls != 60 || r.Overall.Outcomes["acknowledged"] != 60 || r.Params.Rate != 60 || strings.Join(r.Shards, " ") != "1/2 2/2" {
 		t.Errorf("merged: %d calls, outcomes %v, rate %v, shards %v", r.Overall.Calls, r.Overall.Outcomes, r.Params.Rate, r.Shards)
+	}
+	if r.HistoryHeld != 4 || r.HistoryWaitSeconds != 0.5 || !strings.Contains(res.stdout, "history: 4 calls waited 500") {
+		t.Errorf("merged history waits: %d, %vs; output:\n%s", r.HistoryHeld, r.HistoryWaitSeconds, res.stdout)
 	}
 	if !strings.Contains(res.stdout, "load merge: 2 reports (shards 1/2, 2/2)") {
 		t.Errorf("merge output:\n%s", res.stdout)

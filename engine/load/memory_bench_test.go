@@ -33,7 +33,8 @@ func liveHeap() (heap, stacks uint64) {
 // in flight − heap after they ended) ÷ calls: the client's connection,
 // TLS and buffers, and the endpoint's; stack-KB/inflight is the same for
 // the goroutines' stacks (the workers', the connections'). A stall multiplies it
-// by the calls in flight, up to --max-inflight.
+// by the calls in flight, up to --max-inflight. heap-KB/idle-conn is what
+// each connection kept in the idle pool holds once the calls ended.
 //
 //	go test -run '^$' -bench InflightMemory -benchtime 1x -count 3 ./engine/load/
 func BenchmarkInflightMemory(b *testing.B) {
@@ -52,7 +53,8 @@ func BenchmarkInflightMemory(b *testing.B) {
 		s.StartTLS()
 		pool := x509.NewCertPool()
 		pool.AddCert(s.Certificate())
-		d := engine.New(engine.Options{RootCAs: pool, MaxIdlePerHost: 256})
+		const idle = 256 // the open model's idle pool in actionbench load
+		d := engine.New(engine.Options{RootCAs: pool, MaxIdlePerHost: idle})
 		action := engine.Action{ID: "order_lookup", URL: s.URL + "/action", Secret: "whsec_bench_4f1d2a"}
 		job := func(ctx context.Context, c Call) Result {
 			conv := "load_b_" + strconv.FormatInt(c.Seq, 10)
@@ -76,6 +78,7 @@ func BenchmarkInflightMemory(b *testing.B) {
 		during, duringStacks := liveHeap()
 		close(release)
 		r := <-done
+		idleHeap, _ := liveHeap()
 		d.Close()
 		s.CloseClientConnections()
 		s.Close()
@@ -85,6 +88,7 @@ func BenchmarkInflightMemory(b *testing.B) {
 		}
 		b.ReportMetric((float64(during)-float64(after))/calls/1024, "heap-KB/inflight")
 		b.ReportMetric((float64(duringStacks)-float64(afterStacks))/calls/1024, "stack-KB/inflight")
+		b.ReportMetric((float64(idleHeap)-float64(after))/idle/1024, "heap-KB/idle-conn")
 		b.ReportMetric((float64(after)-float64(before))/1024, "heap-KB-left")
 	}
 }
