@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,4 +129,26 @@ func TestNewestIsBounded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkNewest: what the replay memory costs a request. "known" is a
+// conversation already remembered (the baseline); "new, memory full" opens
+// a conversation each time past the cap, paying for the forgetting too.
+func BenchmarkNewest(b *testing.B) {
+	b.Run("known", func(b *testing.B) {
+		n := &newest{}
+		for i := 0; b.Loop(); i++ {
+			n.admit("conv_a", fixedNow, fixedNow)
+		}
+	})
+	b.Run("new, memory full", func(b *testing.B) {
+		n := &newest{}
+		ids := make([]string, 4*maxConversations)
+		for i := range ids {
+			ids[i] = "conv_" + strconv.Itoa(i)
+		}
+		for i := 0; b.Loop(); i++ {
+			n.admit(ids[i%len(ids)], fixedNow, fixedNow.Add(time.Duration(i)))
+		}
+	})
 }
