@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,4 +152,29 @@ func BenchmarkNewest(b *testing.B) {
 			n.admit(ids[i%len(ids)], fixedNow, fixedNow.Add(time.Duration(i)))
 		}
 	})
+}
+
+// BenchmarkNewestMemory: the live heap the replay memory holds per
+// conversation when full (maxConversations new conversations, as a long
+// load test sends), ids not counted: they are the requests'.
+//
+//	go test -run '^$' -bench NewestMemory -benchtime 1x ./sim/mock/
+func BenchmarkNewestMemory(b *testing.B) {
+	ids := make([]string, maxConversations-1)
+	for i := range ids {
+		ids[i] = "load_Zx81kq2m_" + strconv.Itoa(i)
+	}
+	for range b.N {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		n := &newest{}
+		for i, id := range ids {
+			n.admit(id, fixedNow, fixedNow.Add(time.Duration(i)))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/float64(len(ids)), "B/conversation")
+		runtime.KeepAlive(n)
+	}
 }
