@@ -141,9 +141,19 @@ func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top
 	return s.querySummaries(ctx, query, args)
 }
 
-// probeSteps is Store.probeSteps: reading an entry of a word's list
-// costs about a hundredth of reading and matching a row's text.
-const probeSteps = 128
+// probeTuning is Store.probe.
+type probeTuning struct {
+	// first is how many rows' text a search matches itself before it
+	// opens the text index's list: opening a common word's list costs
+	// about what matching 200 rows does (5 ms over 1,000,000 attempts),
+	// which a conversation of a hundred rows never needs.
+	first int
+	// steps is how far the list is read toward a row before the row's
+	// text is matched instead: an entry costs about a hundredth of a row.
+	steps int
+}
+
+var defaultProbe = probeTuning{first: 64, steps: 128}
 
 // seekSteps is how many entries idList.to reads before it seeks instead:
 // an index entry costs about a twentieth of a new query.
@@ -157,9 +167,11 @@ const seekSteps = 16
 //
 // The first two seek by querying again, cheaply; the text index's list
 // cannot (each query reads it from its newest entry), so it is read
-// toward each candidate row for up to s.probeSteps entries, and when the
+// toward each candidate row for up to s.probe.steps entries, and when the
 // row is further down than that, the row's own text is matched here, as
-// the index's tokenizer would (phraseIn), while the list catches up.
+// the index's tokenizer would (phraseIn), while the list catches up. The
+// first s.probe.first candidates are matched that way before the list is
+// opened at all.
 //
 // Neither the conversation's rows nor the text index alone serves every
 // search: a common word's list joined to a conversation of a hundred rows
@@ -222,11 +234,12 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 		return nil, err
 	}
 	defer matchStmt.Close()
-	matches, err := openList(ctx, matchStmt, []any{phrase}, top-1)
-	if err != nil {
-		return nil, err
-	}
-	defer matches.close()
+	var matches *idList // opened after s.probe.first rows' text were matched here
+	defer func() {
+		if matches != nil {
+			matches.close()
+		}
+	}()
 	probe, err := prepare("SELECT " + textColumns + " FROM attempts WHERE id = ?")
 	if err != nil {
 		return nil, err
@@ -237,16 +250,27 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 	for i := range texts {
 		dest[i] = &texts[i]
 	}
+	probed := 0
 	// hasText says whether id's text has the phrase.
 	hasText := func(id int64) (bool, error) {
-		for n := 0; matches.cur > id && n < s.probeSteps; n++ {
+		if matches == nil && probed >= s.probe.first {
+			// From the top: the list is read from its newest entry
+			// whatever the bound, and the steps toward id stay bounded.
+			m, err := openList(ctx, matchStmt, []any{phrase}, top-1)
+			if err != nil {
+				return false, err
+			}
+			matches = m
+		}
+		for n := 0; matches != nil && matches.cur > id && n < s.probe.steps; n++ {
 			if err := matches.next(); err != nil {
 				return false, err
 			}
 		}
-		if matches.cur <= id {
+		if matches != nil && matches.cur <= id {
 			return matches.cur == id, nil
 		}
+		probed++
 		if err := probe.QueryRowContext(ctx, id).Scan(dest...); err != nil {
 			return false, err
 		}
@@ -259,12 +283,15 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 	}
 
 	var ids []any
-	for ; len(ids) < limit && rows.cur >= 0 && matches.cur >= 0; err = rows.next() {
+	for ; len(ids) < limit && rows.cur >= 0; err = rows.next() {
 		if err != nil {
 			return nil, err
 		}
 		id := rows.cur
-		if matches.cur < id {
+		if matches != nil && matches.cur < id {
+			if matches.cur < 0 {
+				break // no match left
+			}
 			continue // the text index's list is already past it
 		}
 		// The other filters first when the list lags: they are cheaper.

@@ -241,8 +241,9 @@ func TestConversationSearchMatchesTheIndex(t *testing.T) {
 // TestConversationSearchPages: a search within a conversation, with and
 // without another filter, pages through exactly the rows a search of the
 // whole history finds in that conversation, in the same order, however
-// far the text index's list is read before a row's own text is matched
-// instead (probeSteps 0 always matches the text; 1000 never does here).
+// the work is shared between the text index's list and matching rows'
+// own text (steps 0 always matches the text once the list is open; first
+// 1000 never opens it; first 0 and steps 1000 never match the text here).
 func TestConversationSearchPages(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, testDB(t), Options{})
@@ -300,8 +301,8 @@ func TestConversationSearchPages(t *testing.T) {
 						want = append(want, row.ID)
 					}
 				}
-				for _, steps := range []int{0, 1, 3, 1000} {
-					s.probeSteps = steps
+				for _, probe := range []probeTuning{{0, 0}, {0, 1}, {2, 3}, {0, 1000}, {1000, 0}, defaultProbe} {
+					s.probe = probe
 					for _, limit := range []int{1, 4, 50} {
 						f := r.f
 						f.Text, f.Conversation, f.Limit = text, conv, limit
@@ -324,7 +325,7 @@ func TestConversationSearchPages(t *testing.T) {
 							f.Before = page.Next
 						}
 						if !slices.Equal(got, want) {
-							t.Errorf("%q in %s %s, probeSteps %d, limit %d: ids %v, want %v", text, conv, r.name, steps, limit, got, want)
+							t.Errorf("%q in %s %s, probe %+v, limit %d: ids %v, want %v", text, conv, r.name, probe, limit, got, want)
 						}
 					}
 				}

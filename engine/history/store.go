@@ -28,10 +28,10 @@ type Store struct {
 	rdb      *sql.DB // read pool; never writes
 	w        *writer // owns the only write connection
 
-	// probeSteps is how far a search within a conversation reads the
-	// text index toward the next of the conversation's rows before it
-	// matches that row's text itself (searchConversation); tests vary it.
-	probeSteps int
+	// probe is how a search within a conversation shares its work between
+	// the text index and matching rows' text itself (searchConversation);
+	// tests vary it.
+	probe probeTuning
 
 	// mu makes Close and the hand-over of a write to the writer mutually
 	// exclusive, so Close never closes the queue under a sender and every
@@ -116,7 +116,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, wrapErr(path, "open for reading", err)
 	}
-	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w, probeSteps: probeSteps}, nil
+	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w, probe: defaultProbe}, nil
 }
 
 // DefaultPath is where the history lives when --db is not given:
