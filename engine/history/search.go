@@ -144,16 +144,17 @@ func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top
 // probeTuning is Store.probe.
 type probeTuning struct {
 	// first is how many rows' text a search matches itself before it
-	// opens the text index's list: opening a common word's list costs
-	// about what matching 200 rows does (5 ms over 1,000,000 attempts),
-	// which a conversation of a hundred rows never needs.
+	// opens the text index's list: opening a common phrase's list over
+	// 1,000,000 attempts costs what matching 200 to 1,000 rows does (5 ms,
+	// 40 ms when the file is not all in the OS's cache), which a
+	// conversation of a hundred rows never needs.
 	first int
 	// steps is how far the list is read toward a row before the row's
 	// text is matched instead: an entry costs about a hundredth of a row.
 	steps int
 }
 
-var defaultProbe = probeTuning{first: 64, steps: 128}
+var defaultProbe = probeTuning{first: 128, steps: 128}
 
 // seekSteps is how many entries idList.to reads before it seeks instead:
 // an index entry costs about a twentieth of a new query.
