@@ -208,8 +208,8 @@ func TestSearchWindowsWithAFilter(t *testing.T) {
 }
 
 // TestConversationSearchMatchesTheIndex: a search within a conversation
-// matches text here rather than through the index; it finds exactly what
-// the index finds in that conversation.
+// matches its first rows' text here rather than through the index; it
+// finds exactly what the index finds in that conversation.
 func TestConversationSearchMatchesTheIndex(t *testing.T) {
 	ctx := context.Background()
 	f := newSearchFixture(t)
