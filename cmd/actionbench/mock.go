@@ -42,14 +42,19 @@ so you can try actionbench (or your own client) with nothing else running:
   POST /webhook                the reference's PHP receiver: Bearer token, the four
                                events, override_response and skip
 
+An action request signed correctly but stamped more than 5 minutes behind
+the newest metadata.timestamp its conversation has sent is refused (401) as
+a replay; the mock keeps no wall-clock check, since scenarios run on virtual
+clocks.
+
 Any route misbehaves on request, with ?fault=… in its URL or an X-Mock-Fault
 header: slow (9 s, past the platform's 8 s), slow=6s, 5xx, oversized,
 notjson, redirect, empty.
 
 --lax turns the mock into the endpoint actionbench audit is meant to catch:
-it accepts unsigned and forged requests and wrong webhook tokens, answers
-500 to malformed JSON and reads bodies of any size and Content-Type. By
-default it refuses them as a careful endpoint does (401, 400, 413, 415).
+it accepts unsigned, forged and replayed requests and wrong webhook tokens,
+answers 500 to malformed JSON and reads bodies of any size and Content-Type.
+By default it refuses them as a careful endpoint does (401, 400, 413, 415).
 
 Unless --cert and --key are given, a self-signed certificate is made at
 start and written to --cert-out: pass that file to fire and emit with
@@ -75,7 +80,7 @@ or the token) until Ctrl-C.`,
 	fl.StringVar(&f.standardSecret, "standard-secret", mock.DemoStandardSecret, "whsec_ secret that requests signed with Standard Webhooks are verified with")
 	fl.StringVar(&f.cert, "cert", "", "PEM certificate to serve instead of a generated one (with --key)")
 	fl.StringVar(&f.key, "key", "", "PEM private key of --cert")
-	fl.BoolVar(&f.lax, "lax", false, "accept unsigned and forged requests, 500 on malformed JSON, read unbounded bodies (an endpoint for the audit to catch)")
+	fl.BoolVar(&f.lax, "lax", false, "accept unsigned, forged and replayed requests, 500 on malformed JSON, read unbounded bodies (an endpoint for the audit to catch)")
 	fl.StringVar(&f.certOut, "cert-out", filepath.Join(os.TempDir(), "actionbench-mock-cert.pem"), "where to write the generated certificate, for --ca-file")
 	return cmd
 }
@@ -120,7 +125,7 @@ func (f *mockFlags) run(cmd *cobra.Command, e env) error {
 	fmt.Fprintf(out, "routes: %s\n", strings.Join(mock.Routes(), " "))
 	fmt.Fprintf(out, "faults: ?fault=%s\n", mock.FaultHelp)
 	if f.lax {
-		fmt.Fprintln(out, "lax: unsigned and forged requests accepted, malformed JSON answered 500, bodies read unbounded")
+		fmt.Fprintln(out, "lax: unsigned, forged and replayed requests accepted, malformed JSON answered 500, bodies read unbounded")
 	}
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {

@@ -70,7 +70,7 @@ var actionChecks = []actionCheck{
 		"pass: 401 or 403 to each; warn: another 4xx; fail: 2xx or 5xx to any", 5},
 		checkMalformedSignature},
 	{Check{"replay", "replay",
-		"a correctly signed request whose metadata.timestamp is an hour old: a captured request sent again",
+		"a correctly signed request whose metadata.timestamp is an hour old, in the baseline's conversation: a captured request sent again after the conversation moved on",
 		"pass: refused (4xx); warn: accepted (the protocol does not require the check); fail: 5xx", 1},
 		checkReplay},
 	{checkStaleTimestamp, func(ctx context.Context, r *actionRun, res *Result) { r.standard().stale(ctx, res) }},
@@ -158,7 +158,11 @@ func (r *actionRun) standard() standardProbe {
 
 // correct builds the request fire would send, in a conversation of its own.
 func (r *actionRun) correct(d *engine.Dispatcher) (engine.Request, string) {
-	conv := r.conv.next()
+	return r.correctIn(d, r.conv.next())
+}
+
+// correctIn builds the request fire would send in conversation conv.
+func (r *actionRun) correctIn(d *engine.Dispatcher, conv string) (engine.Request, string) {
 	req, _, _ := d.ActionRequest(engine.ActionCall{
 		Chatbot: r.au.Chatbot, Action: r.act, ConversationID: conv,
 		VisitorID: "visitor_audit", Trigger: engine.TriggerManual, Vars: r.vars,
@@ -287,9 +291,19 @@ func checkMalformedSignature(ctx context.Context, r *actionRun, res *Result) {
 	}
 }
 
+// checkReplay sends an hour-old request in the baseline's conversation,
+// as a captured request sent again once the conversation has moved on:
+// an endpoint that keeps no clock of its own (or trusts the platform's
+// virtual one) can still refuse it against what the conversation sent.
 func checkReplay(ctx context.Context, r *actionRun, res *Result) {
 	old := r.au.Dispatcher.Now().Add(-time.Hour)
-	req, conv := r.correct(r.au.Dispatcher.WithClock(func() time.Time { return old }))
+	var conv string
+	if r.base != nil && r.base.ConversationID != "" {
+		conv = r.base.ConversationID
+	} else {
+		conv = r.conv.next()
+	}
+	req, conv := r.correctIn(r.au.Dispatcher.WithClock(func() time.Time { return old }), conv)
 	a := r.send(ctx, res, req, conv)
 	res.Answer = answer(a)
 	res.Verdict, res.Why = refused(a, 0, "accepted a request signed an hour ago")

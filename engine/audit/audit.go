@@ -151,8 +151,9 @@ func (au *Auditor) latencyCalls() int {
 }
 
 // conversations hands out the audit's conversation ids: one per request
-// (but the idempotency check's pair), so no conversation ever sees more
-// than one call and an endpoint that enforces the platform's rate limit
+// (but the idempotency check's pair, and the replay, which follows the
+// baseline in its conversation), so no conversation ever sees more than
+// two calls and an endpoint that enforces the platform's rate limit
 // itself is never tripped by the audit.
 type conversations struct {
 	run string

@@ -60,6 +60,10 @@ func actionPayload(w http.ResponseWriter, x *exchange) (wire.ActionRequest, map[
 		writeError(w, http.StatusUnauthorized, msg)
 		return wire.ActionRequest{}, nil, false
 	}
+	if x.stale != "" {
+		writeError(w, http.StatusUnauthorized, x.stale)
+		return wire.ActionRequest{}, nil, false
+	}
 	if !x.lax && !jsonContent(x.r.Header.Get("Content-Type")) {
 		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 		return wire.ActionRequest{}, nil, false

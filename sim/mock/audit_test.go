@@ -10,28 +10,26 @@ import (
 	"github.com/actionbench/actionbench/engine/template"
 )
 
-// The mock proves the audit: every check against the strict mock ends as
-// a careful endpoint earns, and against the lax one exactly the checks
-// for its holes fail.
+// The mock proves the audit: against the strict mock every check passes
+// (but the two only a Standard Webhooks target can take, which are not
+// sent), and against the lax one exactly the checks for its holes fail.
 func TestAuditAgainstStrictAndLaxMock(t *testing.T) {
-	// What both mocks earn alike: the reference accepts a replayed
-	// timestamp (a warn: the protocol does not require the check).
-	strictAction := map[string]audit.Verdict{
-		"baseline": audit.Pass, "no_signature": audit.Pass, "wrong_secret": audit.Pass, "tampered": audit.Pass,
-		"malformed_signature": audit.Pass, "replay": audit.Warn, "stale_timestamp": audit.Skip, "reused_id": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Pass,
-		"malformed_json": audit.Pass, "schema": audit.Pass, "hostile_strings": audit.Pass, "method": audit.Pass,
-		"latency": audit.Pass, "tls": audit.Pass,
+	allPass := func(checks []audit.Check) map[string]audit.Verdict {
+		out := map[string]audit.Verdict{}
+		for _, c := range checks {
+			out[c.ID] = audit.Pass
+		}
+		out["stale_timestamp"], out["reused_id"] = audit.Skip, audit.Skip // Standard Webhooks only
+		return out
 	}
+	strictAction, strictWebhook := allPass(audit.ActionChecks()), allPass(audit.WebhookChecks())
+	// The lax mock keeps no memory of a conversation's timestamps, so the
+	// replay is accepted: a warn, as the protocol does not require the check.
 	laxAction := map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_signature": audit.Fail, "wrong_secret": audit.Fail, "tampered": audit.Fail,
 		"malformed_signature": audit.Fail, "replay": audit.Warn, "stale_timestamp": audit.Skip, "reused_id": audit.Skip, "idempotency": audit.Pass, "oversize": audit.Fail,
 		"malformed_json": audit.Fail, "schema": audit.Fail, "hostile_strings": audit.Pass, "method": audit.Warn,
 		"latency": audit.Pass, "tls": audit.Pass,
-	}
-	strictWebhook := map[string]audit.Verdict{
-		"baseline": audit.Pass, "no_authorization": audit.Pass, "wrong_token": audit.Pass, "basic_scheme": audit.Pass,
-		"token_case": audit.Pass, "malformed_json": audit.Pass, "unknown_event": audit.Pass, "oversize": audit.Pass,
-		"stale_timestamp": audit.Skip, "reused_id": audit.Skip,
 	}
 	laxWebhook := map[string]audit.Verdict{
 		"baseline": audit.Pass, "no_authorization": audit.Fail, "wrong_token": audit.Fail, "basic_scheme": audit.Fail,
@@ -63,6 +61,14 @@ func TestAuditAgainstStrictAndLaxMock(t *testing.T) {
 				act, _ := ws.Action(id)
 				rep := au.Action(context.Background(), act, template.Vars{"visitor.email": "jane@example.com"})
 				expectVerdicts(t, id, rep, tc.action)
+				// The replay follows the baseline in its conversation, which
+				// is what lets the strict mock tell it is an hour behind.
+				base, replay := rep.Results[0], rep.Results[5]
+				if replay.ID != "replay" || len(replay.Attempts) != 1 || replay.Attempts[0].ConversationID != base.Attempts[0].ConversationID {
+					t.Errorf("%s: the replay is not sent in the baseline's conversation: %+v", id, replay)
+				} else if !tc.lax && !strings.Contains(replay.Answer, "401 Unauthorized") || !tc.lax && !strings.Contains(replay.Answer, "stale request refused as a replay") {
+					t.Errorf("%s: the strict mock's refusal does not say why: %s", id, replay.Answer)
+				}
 			}
 			rep := au.Webhook(context.Background(), *ws.Webhook, []engine.Event{engine.EventMessageReceived, engine.EventTicketCreated})
 			expectVerdicts(t, "webhook", rep, tc.webhook)

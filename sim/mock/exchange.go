@@ -27,6 +27,10 @@ type exchange struct {
 	// authWhy says why it did not verify.
 	standard bool
 	authWhy  string
+	// sentAt is a signed action's metadata.timestamp (zero when absent or
+	// unreadable); stale says why it is refused as a replay ("" if not).
+	sentAt time.Time
+	stale  string
 
 	// Read from the body leniently, for the log, before anything is enforced.
 	actionID, conversationID, eventType string
@@ -38,8 +42,27 @@ func (x *exchange) checkSignature(secret string) {
 	x.checked = true
 	x.authOK = sign.Verify(secret, x.body, x.r.Header.Get(sign.Header))
 	var req wire.ActionRequest
-	_ = json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
+	err := json.Unmarshal(x.body, &req) // a body of the wrong shape still logs what it has
 	x.actionID, x.conversationID = req.ActionID, req.ConversationID
+	if err == nil && x.authOK {
+		x.sentAt = time.Time(req.Metadata.Timestamp)
+	}
+}
+
+// checkFresh refuses a signed action request stamped more than StaleAfter
+// before the newest its conversation has sent: a captured request sent
+// again. A request without a conversation or a timestamp is not judged.
+func (x *exchange) checkFresh(convs *newest, now time.Time) {
+	if !x.authOK || x.standard || x.sentAt.IsZero() || x.conversationID == "" {
+		return
+	}
+	mark, fresh := convs.admit(x.conversationID, x.sentAt, now)
+	if fresh {
+		return
+	}
+	x.stale = fmt.Sprintf("stale request refused as a replay: metadata.timestamp %s is %s behind %s, the newest conversation %s has sent, "+
+		"and %s is the most allowed; send each request once, stamped with the time it is sent",
+		x.sentAt.UTC().Format(time.RFC3339), mark.Sub(x.sentAt), mark.UTC().Format(time.RFC3339), x.conversationID, StaleAfter)
 }
 
 // checkStandard verifies a request signed with Standard Webhooks, which

@@ -58,6 +58,9 @@ func (h *handler) logRequest(start time.Time, rec *recorder, x *exchange) {
 			field("event_type", x.eventType)
 		} else {
 			b.WriteString(" sig=" + ok)
+			if x.stale != "" {
+				b.WriteString(" replay=refused") // signed, but far behind its conversation
+			}
 			field("action_id", x.actionID)
 			field("conversation_id", x.conversationID)
 		}

@@ -54,7 +54,8 @@ type Config struct {
 	Now func() time.Time
 	// Lax makes the mock the endpoint the audit is meant to catch: it
 	// accepts unsigned and forged requests and wrong tokens, answers 500 to
-	// malformed JSON, reads bodies of any size and any Content-Type.
+	// malformed JSON, reads bodies of any size and any Content-Type, and
+	// accepts a replayed (stale) action request.
 	Lax bool
 }
 
@@ -72,6 +73,7 @@ type handler struct {
 	standardSecret string
 	lax            bool
 	replays        replays
+	newest         newest // per conversation, for the strict mock's replay check
 	now            func() time.Time
 	routes         map[string]route
 
@@ -167,6 +169,9 @@ func (h *handler) serve(w http.ResponseWriter, x *exchange) {
 	}
 	if x.r.Header.Get(sign.StandardSignature) != "" {
 		x.checkStandard(h.standardSecret, h.now(), &h.replays)
+	}
+	if !rt.webhook && !h.lax {
+		x.checkFresh(&h.newest, h.now())
 	}
 	f, err := requestFault(r)
 	if err != nil {
