@@ -154,7 +154,8 @@ type probeTuning struct {
 	steps int
 }
 
-var defaultProbe = probeTuning{first: 128, steps: 128}
+// defaultProbe is a new Store's probeTuning.
+func defaultProbe() probeTuning { return probeTuning{first: 128, steps: 128} }
 
 // seekSteps is how many entries idList.to reads before it seeks instead:
 // an index entry costs about a twentieth of a new query.

@@ -301,7 +301,7 @@ func TestConversationSearchPages(t *testing.T) {
 						want = append(want, row.ID)
 					}
 				}
-				for _, probe := range []probeTuning{{0, 0}, {0, 1}, {2, 3}, {0, 1000}, {1000, 0}, defaultProbe} {
+				for _, probe := range []probeTuning{{0, 0}, {0, 1}, {2, 3}, {0, 1000}, {1000, 0}, defaultProbe()} {
 					s.probe = probe
 					for _, limit := range []int{1, 4, 50} {
 						f := r.f

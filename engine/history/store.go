@@ -116,7 +116,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, wrapErr(path, "open for reading", err)
 	}
-	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w, probe: defaultProbe}, nil
+	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w, probe: defaultProbe()}, nil
 }
 
 // DefaultPath is where the history lives when --db is not given:
