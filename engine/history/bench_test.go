@@ -103,14 +103,27 @@ func TestMillionRows(t *testing.T) {
 	}
 	const rows = 1_000_000
 	ctx := context.Background()
-	path := testDB(t)
+	// ACTIONBENCH_BIG_DB names a file to keep the filled history in and
+	// to reuse on the next run, instead of filling a new one: filling and
+	// indexing take minutes.
+	path := os.Getenv("ACTIONBENCH_BIG_DB")
+	if path == "" {
+		path = testDB(t)
+	}
 	s := openTest(t, path, Options{})
 	r := rand.New(rand.NewPCG(7, 11))
 	db := rawDB(t, path)
-	start := time.Now()
-	fillHistory(t, db, rows, r)
-	fill := time.Since(start)
-	t.Logf("filled %d rows in %v (%.0f rows/s, %d rows per transaction)", rows, fill.Round(time.Millisecond), rows/fill.Seconds(), fillPerTxn)
+	if have := countRows(t, path, "attempts"); have == rows {
+		t.Logf("reusing the %d rows of %s", rows, path)
+	} else {
+		if have != 0 {
+			t.Fatalf("%s holds %d attempts, want 0 or %d: remove it", path, have, rows)
+		}
+		start := time.Now()
+		fillHistory(t, db, rows, r)
+		fill := time.Since(start)
+		t.Logf("filled %d rows in %v (%.0f rows/s, %d rows per transaction)", rows, fill.Round(time.Millisecond), rows/fill.Seconds(), fillPerTxn)
+	}
 
 	// timeQuery runs q until it has a stable median (the first run warms
 	// the page cache) and checks the target.
@@ -189,13 +202,25 @@ func TestMillionRows(t *testing.T) {
 	})
 	// The writer indexes what fillHistory wrote behind its back at the
 	// first search, once; time that, then the searches.
-	start = time.Now()
+	start := time.Now()
 	if err := s.w.indexNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%-42s %8.3f s", "text index of every attempt (once)", time.Since(start).Seconds())
 	search := func(f Filter) func() (int, error) {
 		return func() (int, error) { p, err := s.Search(ctx, f, SearchWindow); return len(p.Rows), err }
+	}
+	// The busy conversation's second page, and the delivery id of an
+	// attempt halfway down it: one match, 5,000 rows deep.
+	busy, err := s.Search(ctx, Filter{Text: "order", Conversation: busyConversation}, SearchWindow)
+	if err != nil || busy.Next == 0 {
+		t.Fatalf("busy conversation: %v, next page at %d", err, busy.Next)
+	}
+	busyNext := busy.Next
+	var busyDeep string
+	if err := db.QueryRow("SELECT delivery_id FROM attempts WHERE conversation_id = ? ORDER BY id LIMIT 1 OFFSET ?",
+		busyConversation, rows/busyEvery/2).Scan(&busyDeep); err != nil {
+		t.Fatal(err)
 	}
 	// Figures as ratios to the keyset page (newest page, no filter) timed
 	// in this same run: the goal is a first text page under 50 ms.
@@ -211,6 +236,15 @@ func TestMillionRows(t *testing.T) {
 		{"text page, no match", 50 * time.Millisecond, Filter{Text: "chargeback"}},
 		{"text + outcome=timeout", 50 * time.Millisecond, Filter{Text: "ups ground", Outcome: engine.OutcomeTimeout}},
 		{"text + conversation", page, Filter{Text: "ups ground", Conversation: conv.Conversation}},
+		{"text + quiet conversation (10), every row", 50 * time.Millisecond, Filter{Text: "order", Conversation: quietConversation}},
+		{"text + quiet conversation, no match", 50 * time.Millisecond, Filter{Text: "chargeback", Conversation: quietConversation}},
+		{"text + busy conversation (10,000), every row", 50 * time.Millisecond, Filter{Text: "order", Conversation: busyConversation}},
+		{"text + busy conversation, next page", 50 * time.Millisecond, Filter{Text: "order", Conversation: busyConversation, Before: busyNext}},
+		{"text + busy conversation, a common phrase", 50 * time.Millisecond, Filter{Text: "ups ground", Conversation: busyConversation}},
+		{"text + busy conversation, one row deep", 50 * time.Millisecond, Filter{Text: busyDeep, Conversation: busyConversation}},
+		{"text + busy conversation, no match", 50 * time.Millisecond, Filter{Text: "chargeback", Conversation: busyConversation}},
+		{"text + busy conversation + outcome=error", 50 * time.Millisecond, Filter{Text: "ups ground", Conversation: busyConversation, Outcome: engine.OutcomeError}},
+		{"text + busy conversation + outcome=timeout", 50 * time.Millisecond, Filter{Text: "ups ground", Conversation: busyConversation, Outcome: engine.OutcomeTimeout}},
 		{"text without words, one window", searchTarget, Filter{Text: "::"}},
 	} {
 		timeQuery(q.name, q.target, search(q.f))
@@ -240,6 +274,18 @@ func fillTime(i int) time.Time {
 
 // fillPerTxn is how many attempts fillHistory writes per transaction.
 const fillPerTxn = 10_000
+
+// Besides its 10,000 conversations of about 100 attempts, fillHistory
+// writes one busy conversation, every busyEvery-th attempt (10,000 of a
+// million), and one quiet one, every quietEvery-th (10 of a million),
+// spread over the whole history as a long-lived conversation's are: the
+// extremes a search within one conversation meets.
+const (
+	busyConversation  = "conv_busy"
+	busyEvery         = 100
+	quietConversation = "conv_quiet"
+	quietEvery        = 100_000
+)
 
 // fillHistory adds n realistic attempts over 10,000 conversations to the
 // history db has open: a fifth events, outcomes as a busy developer's
@@ -274,6 +320,12 @@ func fillHistory(tb testing.TB, db *sql.DB, n int, r *rand.Rand) {
 			defer stamp.Close()
 			for i := done; i < min(done+fillPerTxn, n); i++ {
 				conv := fmt.Sprintf("conv_%05d", r.IntN(conversations))
+				switch {
+				case i%busyEvery == busyEvery/3:
+					conv = busyConversation
+				case i%quietEvery == quietEvery/2: // never a busy one
+					conv = quietConversation
+				}
 				a := benchAttempt(r, conv, fillTime(i))
 				if r.IntN(5) == 0 {
 					a.Kind, a.ActionID, a.Trigger = engine.KindEvent, "", ""

@@ -208,8 +208,8 @@ func TestSearchWindowsWithAFilter(t *testing.T) {
 }
 
 // TestConversationSearchMatchesTheIndex: a search within a conversation
-// matches text here rather than through the index; it finds exactly what
-// the index finds in that conversation.
+// matches its first rows' text here rather than through the index; it
+// finds exactly what the index finds in that conversation.
 func TestConversationSearchMatchesTheIndex(t *testing.T) {
 	ctx := context.Background()
 	f := newSearchFixture(t)
@@ -233,6 +233,102 @@ func TestConversationSearchMatchesTheIndex(t *testing.T) {
 			}
 			if ids := summaryIDs(got); !slices.Equal(ids, want) {
 				t.Errorf("%q in %s: %v, the index finds %v", text, conv, ids, want)
+			}
+		}
+	}
+}
+
+// TestConversationSearchPages: a search within a conversation, with and
+// without another filter, pages through exactly the rows a search of the
+// whole history finds in that conversation, in the same order, however
+// the work is shared between the text index's list and matching rows'
+// own text (steps 0 always matches the text once the list is open; first
+// 1000 never opens it; first 0 and steps 1000 never match the text here).
+func TestConversationSearchPages(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, testDB(t), Options{})
+	outcomes := []engine.Outcome{engine.OutcomeMessage, engine.OutcomeError, engine.OutcomeTimeout, engine.OutcomeData}
+	for id := 1; id <= 300; id++ {
+		a := richAction()
+		switch {
+		case id == 7 || id == 150 || id == 293:
+			a.ConversationID = "conv_quiet"
+		case id%3 == 0:
+			a.ConversationID = "conv_busy"
+		default:
+			a.ConversationID = fmt.Sprintf("conv_%d", id%5)
+		}
+		a.DeliveryID = fmt.Sprintf("dlv_%03d", id)
+		a.Outcome = outcomes[id%7%4]
+		if id%11 == 0 {
+			a.Kind, a.ActionID, a.Event = engine.KindEvent, "", engine.EventTicketCreated
+		}
+		a.BotReply = fmt.Sprintf("Order %d is on its way.", id)
+		if id%2 == 0 {
+			a.BotReply = fmt.Sprintf("Order %d shipped via UPS Ground.", id)
+		}
+		if id%13 == 0 || id == 150 {
+			a.Request.Body = []byte(fmt.Sprintf(`{"n":%d,"note":"Refund please"}`, id))
+		}
+		if got, err := s.Record(ctx, a); err != nil || got != int64(id) {
+			t.Fatalf("Record = %d, %v; want id %d", got, err, id)
+		}
+	}
+	type rest struct {
+		name string
+		f    Filter
+		keep func(Summary) bool
+	}
+	rests := []rest{
+		{"", Filter{}, func(Summary) bool { return true }},
+		{"timeout", Filter{Outcome: engine.OutcomeTimeout}, func(r Summary) bool { return r.Outcome == engine.OutcomeTimeout }},
+		{"message", Filter{Outcome: engine.OutcomeMessage}, func(r Summary) bool { return r.Outcome == engine.OutcomeMessage }},
+		{"events, error", Filter{Kind: engine.KindEvent, Outcome: engine.OutcomeError}, func(r Summary) bool {
+			return r.Kind == engine.KindEvent && r.Outcome == engine.OutcomeError
+		}},
+		{"an action", Filter{Action: "order_lookup"}, func(r Summary) bool { return r.ActionID == "order_lookup" }},
+	}
+	for _, text := range []string{"ups ground", "refund", "order", "conv_busy", "dlv_150", "dlv_151", "chargeback"} {
+		whole, err := s.List(ctx, Filter{Text: text, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, conv := range []string{"conv_busy", "conv_quiet", "conv_2", "conv_none"} {
+			for _, r := range rests {
+				var want []int64
+				for _, row := range whole {
+					if row.ConversationID == conv && r.keep(row) {
+						want = append(want, row.ID)
+					}
+				}
+				for _, probe := range []probeTuning{{0, 0}, {0, 1}, {2, 3}, {0, 1000}, {1000, 0}, defaultProbe()} {
+					s.probe = probe
+					for _, limit := range []int{1, 4, 50} {
+						f := r.f
+						f.Text, f.Conversation, f.Limit = text, conv, limit
+						var got []int64
+						for pages := 0; ; pages++ {
+							if pages > 300 {
+								t.Fatalf("%q in %s %s: no end after 300 pages", text, conv, r.name)
+							}
+							page, err := s.Search(ctx, f, SearchWindow)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if len(page.Rows) > limit || page.Next != 0 && len(page.Rows) < limit {
+								t.Fatalf("%q in %s %s, limit %d: a page of %d rows, next %d", text, conv, r.name, limit, len(page.Rows), page.Next)
+							}
+							got = append(got, summaryIDs(page.Rows)...)
+							if page.Next == 0 {
+								break
+							}
+							f.Before = page.Next
+						}
+						if !slices.Equal(got, want) {
+							t.Errorf("%q in %s %s, probe %+v, limit %d: ids %v, want %v", text, conv, r.name, probe, limit, got, want)
+						}
+					}
+				}
 			}
 		}
 	}

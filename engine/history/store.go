@@ -28,6 +28,11 @@ type Store struct {
 	rdb      *sql.DB // read pool; never writes
 	w        *writer // owns the only write connection
 
+	// probe is how a search within a conversation shares its work between
+	// the text index and matching rows' text itself (searchConversation);
+	// tests vary it.
+	probe probeTuning
+
 	// mu makes Close and the hand-over of a write to the writer mutually
 	// exclusive, so Close never closes the queue under a sender and every
 	// write handed over before Close is answered.
@@ -111,7 +116,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, wrapErr(path, "open for reading", err)
 	}
-	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w}, nil
+	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w, probe: defaultProbe()}, nil
 }
 
 // DefaultPath is where the history lives when --db is not given:
