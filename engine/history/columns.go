@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/actionbench/actionbench/engine"
 )
@@ -78,14 +79,14 @@ const insertStampSQL = "INSERT INTO stamps (recorded_at, first_id) VALUES (?, ?)
 
 const insertTurnSQL = "INSERT INTO turns (conversation_id, at, speaker, text, attempt_id) VALUES (?, ?, ?, ?, ?)"
 
-// attemptRow is an attempt encoded for the insert. Rows are recycled
-// through writer.rows once inserted.
+// attemptRow is an attempt encoded for the insert. The writer has one,
+// which it encodes each attempt into just before inserting it.
 type attemptRow struct {
 	args [numAttemptColumns]driver.NamedValue
 	size int // about what the row adds to the file, for the checkpointer
 	// scratch is where the headers' and lists' JSON is built before it
-	// becomes a string, kept with the pooled row so that encoding one
-	// allocates only the string.
+	// becomes a string, kept with the row so that encoding one allocates
+	// only the string.
 	scratch []byte
 }
 
@@ -149,15 +150,20 @@ func (r *redactor) encodeAttempt(row *attemptRow, a *engine.Attempt) {
 
 // body is a body as stored: NULL when there was none, text when it is
 // UTF-8 (so sqlite3 shows it), a BLOB when it is not.
+//
+// The value shares b's memory rather than copying it: the writer binds it
+// right after encoding, and SQLite copies what it is bound, so a copy here
+// would only feed the garbage collector, whose work competes with
+// dispatch for the cores (Submit's callers do not change a body in place).
 func (r *redactor) body(b []byte) any {
 	if b == nil {
 		return nil
 	}
 	b = r.bytes(b)
 	if utf8.Valid(b) {
-		return string(b)
+		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
-	return append([]byte{}, b...) // the attempt's bytes may change once Submit returns
+	return b
 }
 
 // headerJSON is h redacted as a JSON object of arrays, keys sorted, NULL

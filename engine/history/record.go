@@ -20,18 +20,29 @@ func (s *Store) Record(ctx context.Context, a *engine.Attempt) (int64, error) {
 
 // Submit hands a redacted copy of a to the writer and returns without
 // waiting for the commit, so dispatching can go on while the disk works;
-// it blocks only when the writer is far behind. Redaction and encoding
-// happen here, on the caller's goroutine, so that concurrent dispatchers
-// share that work instead of queueing it behind the one writer. Wait on
-// the result before reporting the attempt to anyone: until then it may
-// not be stored.
+// it blocks only when the writer is far behind. Wait on the result before
+// reporting the attempt to anyone: until then it may not be stored.
+//
+// The writer redacts and encodes a copy of a's fields (see snapshot), on
+// its own thread: a's headers, bodies and lists are read then, so the
+// caller must not change them in place after Submit (the engine never
+// does; replacing a field is fine).
 func (s *Store) Submit(ctx context.Context, a *engine.Attempt) *Pending {
 	if a == nil {
 		return &Pending{err: failure(s.path, "record: no attempt given", nil)}
 	}
-	row := s.w.newRow()
-	s.redactor.encodeAttempt(row, a)
-	return s.enqueue(ctx, "record", writeReq{attempt: row})
+	return s.enqueue(ctx, "record", writeReq{attempt: snapshot(a)})
+}
+
+// snapshot copies a's fields and its response's, so that the caller may
+// go on setting them while the writer reads the copy.
+func snapshot(a *engine.Attempt) *engine.Attempt {
+	c := *a
+	if a.Response != nil {
+		r := *a.Response
+		c.Response = &r
+	}
+	return &c
 }
 
 // SubmitAttempt is Submit for callers that know the result only as an

@@ -80,22 +80,14 @@ func (s *Store) SubmitInRun(ctx context.Context, a *engine.Attempt, runID int64,
 	if a == nil {
 		return &Pending{err: failure(s.path, "record: no attempt given", nil)}
 	}
+	c := snapshot(a)
 	if compact {
-		c := *a
 		c.Request.Header, c.Request.Body, c.BotReply = nil, nil, ""
-		if a.Response != nil {
-			r := *a.Response
-			r.Header, r.Body = nil, nil
-			c.Response = &r
+		if c.Response != nil {
+			c.Response.Header, c.Response.Body = nil, nil
 		}
-		a = &c
 	}
-	row := s.w.newRow()
-	s.redactor.encodeAttempt(row, a)
-	if runID != 0 {
-		row.args[runIDArg].Value = runID
-	}
-	return s.enqueue(ctx, "record", writeReq{attempt: row})
+	return s.enqueue(ctx, "record", writeReq{attempt: c, runID: runID})
 }
 
 // Runs returns the newest runs, newest first, at most limit (zero: 50).

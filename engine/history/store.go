@@ -96,7 +96,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	ckdb.SetMaxIdleConns(1)
 	ckdb.SetConnMaxLifetime(0)
 	ckdb.SetConnMaxIdleTime(0)
-	w, err := newWriter(ctx, wdb, path, now, ckdb)
+	red := newRedactor(opts.Secrets)
+	w, err := newWriter(ctx, wdb, path, now, ckdb, &red)
 	if err != nil {
 		_ = ckdb.Close()
 		_ = wdb.Close()
@@ -116,7 +117,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, wrapErr(path, "open for reading", err)
 	}
-	return &Store{path: path, redactor: newRedactor(opts.Secrets), rdb: rdb, w: w, probe: defaultProbe()}, nil
+	return &Store{path: path, redactor: red, rdb: rdb, w: w, probe: defaultProbe()}, nil
 }
 
 // DefaultPath is where the history lives when --db is not given:

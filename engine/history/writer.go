@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/actionbench/actionbench/engine"
 )
 
 // maxBatch bounds a group commit: big enough that a stream of dispatches
@@ -39,11 +41,17 @@ const streamEvery = 32
 // far behind, which keeps a fast producer from outrunning the disk.
 const queueLen = 4 * maxBatch
 
-// writeReq is one write handed to the writer: an attempt or a turn,
-// already encoded by the caller's goroutine so the writer only runs SQL.
+// writeReq is one write handed to the writer: an attempt or a turn.
+//
+// An attempt is handed over as a snapshot (see snapshot) and redacted and
+// encoded by the writer, just before its insert: on its lower-priority
+// thread (see background), not on the dispatching goroutine, whose every
+// microsecond is a call's latency. A turn is encoded by its caller; it is
+// a few short values.
 type writeReq struct {
 	ctx     context.Context
-	attempt *attemptRow         // an attempt; its recorded_at is the writer's to fill
+	attempt *engine.Attempt     // an attempt, the writer's alone
+	runID   int64               // the attempt's run, if any
 	turn    []driver.NamedValue // or a turn
 	from    *Pending            // the turn's attempt, when its id was not known (SubmitTurn)
 }
@@ -82,7 +90,8 @@ type writer struct {
 	now  func() time.Time
 	// Prepared on conn's driver connection and used only inside conn.Raw.
 	insAttempt, insTurn, insStamp, lastStamp *sqlite3.SQLiteStmt
-	rows                                     sync.Pool // of *attemptRow
+	redactor                                 *redactor
+	row                                      attemptRow // the attempt being inserted
 	bindBuf                                  [numAttemptColumns]driver.NamedValue
 
 	mu       sync.Mutex
@@ -110,10 +119,9 @@ type writer struct {
 	held, heldNanos atomic.Int64
 }
 
-func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time, ckdb *sql.DB) (*writer, error) {
-	w := &writer{db: db, now: now, wake: make(chan struct{}, 1), done: make(chan struct{}), indexReq: make(chan chan error),
+func newWriter(ctx context.Context, db *sql.DB, path string, now func() time.Time, ckdb *sql.DB, red *redactor) (*writer, error) {
+	w := &writer{db: db, now: now, redactor: red, wake: make(chan struct{}, 1), done: make(chan struct{}), indexReq: make(chan chan error),
 		ckdb: ckdb, ckKick: make(chan struct{}, 1), ckDone: make(chan struct{})}
-	w.rows.New = func() any { return new(attemptRow) }
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, wrapErr(path, "open for writing", err)
@@ -206,15 +214,18 @@ func (w *writer) signal() {
 	}
 }
 
-// newRow returns an attemptRow to encode into, from the pool.
-func (w *writer) newRow() *attemptRow { return w.rows.Get().(*attemptRow) }
-
-// release returns an inserted (or abandoned) row to the pool. SQLite
-// copied every value it was bound, so nothing refers to the row any more.
-func (w *writer) release(row *attemptRow) {
-	clear(row.args[:]) // let the attempt's strings be collected
-	w.rows.Put(row)
+// encode redacts and encodes a into the writer's row, for one insert.
+func (w *writer) encode(a *engine.Attempt, runID int64) *attemptRow {
+	w.redactor.encodeAttempt(&w.row, a)
+	if runID != 0 {
+		w.row.args[runIDArg].Value = runID
+	}
+	return &w.row
 }
+
+// release clears the row once inserted: SQLite copied every value it was
+// bound, and the attempt's strings are to be collected.
+func (w *writer) release(row *attemptRow) { clear(row.args[:]) }
 
 // nonNull is row's arguments but the NULLs, for the writer only. Each
 // bound value is a cgo call, and the driver clears every parameter to NULL
@@ -424,8 +435,11 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 						var dr driver.Result
 						var err error
 						if r.attempt != nil {
-							r.attempt.args[0].Value = stamp
-							dr, err = w.insAttempt.ExecContext(ctx, w.nonNull(r.attempt))
+							row := w.encode(r.attempt, r.runID)
+							row.args[0].Value = stamp
+							dr, err = w.insAttempt.ExecContext(ctx, w.nonNull(row))
+							bytes += row.size
+							w.release(row)
 						} else {
 							if r.from != nil {
 								r.turn[4].Value = r.from.insertedID()
@@ -446,10 +460,7 @@ func (w *writer) commit(b *batch, linger *time.Timer, spare []writeReq) []writeR
 							firstID = res.id
 						}
 					}
-					if r.attempt != nil {
-						bytes += r.attempt.size
-						w.release(r.attempt)
-					} else {
+					if r.attempt == nil {
 						bytes += rowOverhead
 					}
 					b.results = append(b.results, res)

@@ -53,16 +53,33 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
+// Sleep waits on a Go timer until about a millisecond and a half before
+// d is up, listening to ctx, then sleeps the rest precisely (see
+// sleepPrecisely): a Go timer alone can wake a millisecond late, which in
+// the open model would be measured as the endpoint's latency.
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	end := time.Now().Add(d)
+	if coarse := d - timerLate; coarse > 0 {
+		t := time.NewTimer(coarse)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if rest := time.Until(end); rest > 0 {
+		sleepPrecisely(rest)
+	}
+	return nil
 }
+
+// timerLate is more than a Go timer wakes late on an idle process (up to
+// a millisecond), so the coarse wait never ends past the due time.
+const timerLate = 1500 * time.Microsecond
 
 // Options configure a run. Exactly one of Rate (open model) and
 // Concurrency (closed model) is set.
