@@ -513,9 +513,9 @@ func bytesWritten(b *testing.B) int64 {
 	return 0
 }
 
-// BenchmarkEncodeAttempt is the part of Submit that runs on the caller's
-// goroutine (redacting and encoding an attempt into its insert arguments):
-// at c=1 it lies on the dispatching goroutine's path, call after call.
+// BenchmarkEncodeAttempt is redacting and encoding an attempt into its
+// insert arguments, which the writer does just before each insert (it was
+// Submit's part on the caller's goroutine, on a dispatch's path at c=1).
 func BenchmarkEncodeAttempt(b *testing.B) {
 	a := benchAttempt(rand.New(rand.NewPCG(3, 4)), "conv_00042", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	r := newRedactor([]string{"whsec_bench_secret"})
