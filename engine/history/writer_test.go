@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -297,5 +299,31 @@ func TestRecordedAtNeverDecreases(t *testing.T) {
 			t.Errorf("record %d: RecordedAt = %v, before the previous %v", i, e.RecordedAt, last)
 		}
 		last = e.RecordedAt
+	}
+}
+
+// A load commits a few rows at a time, and every COMMIT writes whole
+// pages of the table and of each index it touched: the WAL must still be
+// checkpointed and rewound as it grows, not left to grow by tens of KB a
+// row (it reached 650 MB in two minutes of a load at 200/s).
+func TestSmallCommitsKeepTheWALBounded(t *testing.T) {
+	path := testDB(t)
+	s := openTest(t, path, Options{})
+	r := rand.New(rand.NewPCG(5, 6))
+	const rows = 3000
+	for i := range rows {
+		a := benchAttempt(r, fmt.Sprintf("conv_%04d", i%500), time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC))
+		if _, err := s.Record(context.Background(), a); err != nil { // one commit per row
+			t.Fatal(err)
+		}
+	}
+	info, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each commit here adds well over 64 KB of pages: without checkpoints
+	// the WAL would pass 190 MB.
+	if limit := int64(4 * ckptEvery); info.Size() > limit {
+		t.Errorf("after %d one-row commits the WAL is %d MB, want at most %d MB", rows, info.Size()>>20, limit>>20)
 	}
 }
