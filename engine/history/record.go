@@ -23,15 +23,12 @@ func (s *Store) Record(ctx context.Context, a *engine.Attempt) (int64, error) {
 // it blocks only when the writer is far behind. Wait on the result before
 // reporting the attempt to anyone: until then it may not be stored.
 //
-// The writer redacts and encodes a copy of a's fields (see snapshot), on
-// its own thread: a's headers, bodies and lists are read then, so the
+// The writer redacts and encodes a copy of a's fields (see snapshot) in
+// its own goroutine: a's headers, bodies and lists are read then, so the
 // caller must not change them in place after Submit (the engine never
 // does; replacing a field is fine).
 func (s *Store) Submit(ctx context.Context, a *engine.Attempt) *Pending {
-	if a == nil {
-		return &Pending{err: failure(s.path, "record: no attempt given", nil)}
-	}
-	return s.enqueue(ctx, "record", writeReq{attempt: snapshot(a)})
+	return s.SubmitInRun(ctx, a, 0, false)
 }
 
 // snapshot copies a's fields and its response's, so that the caller may

@@ -44,8 +44,8 @@ const queueLen = 4 * maxBatch
 // writeReq is one write handed to the writer: an attempt or a turn.
 //
 // An attempt is handed over as a snapshot (see snapshot) and redacted and
-// encoded by the writer, just before its insert: on its lower-priority
-// thread (see background), not on the dispatching goroutine, whose every
+// encoded by the writer, just before its insert: in the writer's
+// goroutine, not on the dispatching goroutine, whose every
 // microsecond is a call's latency. A turn is encoded by its caller; it is
 // a few short values.
 type writeReq struct {
