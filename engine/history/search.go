@@ -10,9 +10,10 @@ import (
 
 // SearchWindow is the window the workbench gives a page of a text search
 // that the text index cannot serve (text with no letters or digits): on
-// this project's 2-core machines a window takes about 0.13 s, however
-// large the history. A search for words is served by the index whole.
-const SearchWindow = 50_000
+// this project's 2-core machines a window takes about 0.1 s (3.5 µs a
+// row), however large the history. A search for words is served by the
+// index whole.
+const SearchWindow = 30_000
 
 // Page is a page of Search.
 type Page struct {
@@ -37,11 +38,11 @@ type Page struct {
 // "ORDER-LOOKUP"; "lookups" and "look" do not: words match whole). Whole
 // words, not prefixes: a prefix makes FTS4 merge the lists of every word
 // it starts, 240 times slower for "order*" than "order" over 100,000
-// attempts, where a whole word's list is read newest first a page at a
-// time. The index serves the search
-// whatever the history's size, so window is ignored, unless another
-// filter but the conversation joins the text: then the index's matches are
-// checked against it window ids at a time, as below.
+// attempts. The newest rows' own text is matched first, and the index
+// only when they do not fill the page (searchWalk). The index serves the
+// search whatever the history's size, so window is ignored, unless a
+// filter other than the conversation joins the text: then the matches
+// are looked for window ids at a time, as below.
 //
 // Text without a letter or digit ("{", "->") has no words for the index:
 // then SQLite reads and matches every row it passes, and window bounds
@@ -124,21 +125,12 @@ func (s *Store) Search(ctx context.Context, f Filter, window int64) (Page, error
 	return page, nil
 }
 
-// searchIndexed is up to limit attempts below top that match words,
-// newest first, from the text index.
-//
-// The index drives: it yields its matches newest first (order=desc), each
-// is joined to its attempt and checked against the other filters, and
-// LIMIT stops it after a page, so a first page reads a page's worth of a
-// common word's list rather than a million entries. A conversation has
-// its own index, which is walked alongside (searchConversation).
+// searchIndexed is up to limit attempts below top (and at or above floor)
+// that match words, newest first, with the text index's help
+// (searchWalk).
 func (s *Store) searchIndexed(ctx context.Context, f Filter, words []string, top, floor int64, limit int) ([]Summary, error) {
 	phrase := `"` + strings.Join(words, " ") + `"`
-	if f.Conversation != "" {
-		return s.searchConversation(ctx, f, phrase, words, top, limit)
-	}
-	query, args := indexDrivenQuery(selectAttempts(f, false), phrase, top, floor, limit)
-	return s.querySummaries(ctx, query, args)
+	return s.searchWalk(ctx, f, phrase, words, top, floor, limit)
 }
 
 // probeTuning is Store.probe.
@@ -152,20 +144,28 @@ type probeTuning struct {
 	// steps is how far the list is read toward a row before the row's
 	// text is matched instead: an entry costs about a hundredth of a row.
 	steps int
+	// few is how many rows may pass the filters in a search's window
+	// for the list never to be opened: matching a row's text costs about
+	// 27 µs, so 1,024 rows cost less than opening a common word's list,
+	// which reads all of it (FTS4 reads a word's list whole, up to 40 ms
+	// for a word in every one of 1,000,000 attempts).
+	few int
 }
 
 // defaultProbe is a new Store's probeTuning.
-func defaultProbe() probeTuning { return probeTuning{first: 128, steps: 128} }
+func defaultProbe() probeTuning { return probeTuning{first: 128, steps: 128, few: 1024} }
 
 // seekSteps is how many entries idList.to reads before it seeks instead:
 // an index entry costs about a twentieth of a new query.
 const seekSteps = 16
 
-// searchConversation is searchIndexed for a conversation. Lists of ids,
-// newest first, are walked together, and an id in all of them is a match:
-// the conversation's rows (its index), the rows that pass the other
-// filters if any (the likeliest narrowest one's index), and the text
-// index's matches for the phrase.
+// searchWalk is searchIndexed's walk. Lists of ids, newest first, are
+// walked together, and an id in all of them is a match: the rows that
+// pass the filters (the conversation's index when there is a
+// conversation, else the likeliest narrowest filter's, or every attempt
+// when there is no filter), the rows that pass the other filters when
+// there is a conversation (their own index), and the text index's
+// matches for the phrase.
 //
 // The first two seek by querying again, cheaply; the text index's list
 // cannot (each query reads it from its newest entry), so it is read
@@ -173,15 +173,18 @@ const seekSteps = 16
 // row is further down than that, the row's own text is matched here, as
 // the index's tokenizer would (phraseIn), while the list catches up. The
 // first s.probe.first candidates are matched that way before the list is
-// opened at all.
+// opened at all. When the text index's list is ahead, the filters' list
+// seeks to it: a rare phrase costs a seek per match, however many rows
+// pass the filters between matches.
 //
-// Neither the conversation's rows nor the text index alone serves every
-// search: a common word's list joined to a conversation of a hundred rows
-// reads most of a million entries (1.25 s), and matching the text of each
-// of a conversation's 10,000 rows where the phrase is rare reads every
-// row (0.28 s). Walked together, a page costs about the shorter walk, and
-// a list that ends ends the search.
-func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string, words []string, top int64, limit int) ([]Summary, error) {
+// Neither the filters' rows nor the text index alone serves every
+// search: FTS4 reads a word's whole list when it opens it (40 ms for a
+// word in every one of 1,000,000 attempts, where matching the newest 50
+// rows' text takes 1 ms), and matching the text of each of a
+// conversation's 10,000 rows where the phrase is rare reads every row
+// (0.28 s). Walked together, a page costs about the shorter walk, and a
+// list that ends ends the search. Ids below floor are not read.
+func (s *Store) searchWalk(ctx context.Context, f Filter, phrase string, words []string, top, floor int64, limit int) ([]Summary, error) {
 	for i, w := range words {
 		words[i] = foldASCII(w)
 	}
@@ -194,22 +197,47 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 	defer conn.Close()
 	prepare := func(query string) (*sql.Stmt, error) { return conn.PrepareContext(ctx, query) }
 
-	// The conversation's rows, from Since on (an id bound, see selectAttempts).
-	conv := selectAttempts(Filter{Conversation: f.Conversation, Since: f.Since}, false)
-	conv.and("id <= ?")
-	convStmt, err := prepare(conv.with + "SELECT id FROM attempts" + conv.where + conv.newest)
+	// The rows that pass the filters: with a conversation, its rows from
+	// Since on (an id bound, see selectAttempts), and the other filters
+	// are a list of their own; without one, every filter.
+	lead, rest := f, Filter{Action: f.Action, Event: f.Event, Outcome: f.Outcome, Kind: f.Kind, RunID: f.RunID}
+	lead.Text, lead.Before, lead.Limit = "", 0, 0
+	if f.Conversation != "" {
+		lead = Filter{Conversation: f.Conversation, Since: f.Since}
+	} else {
+		rest = Filter{}
+	}
+	leadSel := selectAttempts(lead, false)
+	if floor > 0 {
+		leadSel.and("id >= ?", floor)
+	}
+	leadSel.and("id <= ?")
+	leadStmt, err := prepare(leadSel.with + "SELECT id FROM attempts" + leadSel.where + leadSel.newest)
 	if err != nil {
 		return nil, err
 	}
-	defer convStmt.Close()
-	rows, err := openList(ctx, convStmt, conv.args, top-1)
+	defer leadStmt.Close()
+	rows, err := openList(ctx, leadStmt, leadSel.args, top-1)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.close()
+	first := s.probe.first
+	if floor > 0 && f.Conversation == "" {
+		// A window: if few rows in it pass the filters, their text is
+		// all matched here.
+		var n int
+		count := leadSel.with + "SELECT count(*) FROM (SELECT 1 FROM attempts" + leadSel.where + " LIMIT ?)"
+		if err := conn.QueryRowContext(ctx, count, append(leadSel.args[:len(leadSel.args):len(leadSel.args)], top-1, s.probe.few+1)...).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n <= s.probe.few {
+			first = max(first, n)
+		}
+	}
 
-	var others *idList // nil when the conversation is the only filter
-	if rest := (Filter{Action: f.Action, Event: f.Event, Outcome: f.Outcome, Kind: f.Kind, RunID: f.RunID}); rest != (Filter{}) {
+	var others *idList // nil when the lead list holds every filter
+	if rest != (Filter{}) {
 		sel := selectAttempts(rest, false)
 		sel.and("id <= ?")
 		stmt, err := prepare(sel.with + "SELECT id FROM attempts" + sel.where + sel.newest)
@@ -236,7 +264,7 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 		return nil, err
 	}
 	defer matchStmt.Close()
-	var matches *idList // opened after s.probe.first rows' text were matched here
+	var matches *idList // opened after first rows' text were matched here
 	defer func() {
 		if matches != nil {
 			matches.close()
@@ -255,7 +283,7 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 	probed := 0
 	// hasText says whether id's text has the phrase.
 	hasText := func(id int64) (bool, error) {
-		if matches == nil && probed >= s.probe.first {
+		if matches == nil && probed >= first {
 			// From the top: the list is read from its newest entry
 			// whatever the bound, and the steps toward id stay bounded.
 			m, err := openList(ctx, matchStmt, []any{phrase}, top-1)
@@ -285,16 +313,17 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 	}
 
 	var ids []any
-	for ; len(ids) < limit && rows.cur >= 0; err = rows.next() {
-		if err != nil {
-			return nil, err
-		}
+	for len(ids) < limit && rows.cur >= 0 {
 		id := rows.cur
 		if matches != nil && matches.cur < id {
 			if matches.cur < 0 {
 				break // no match left
 			}
-			continue // the text index's list is already past it
+			// The text index's list is past id: on to its entry.
+			if err := rows.to(ctx, matches.cur, seekSteps); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		// The other filters first when the list lags: they are cheaper.
 		ok, err := passes(id)
@@ -310,9 +339,9 @@ func (s *Store) searchConversation(ctx context.Context, f Filter, phrase string,
 		if others != nil && others.cur < 0 {
 			break // no row left passes the other filters
 		}
-	}
-	if err != nil {
-		return nil, err
+		if err := rows.next(); err != nil {
+			return nil, err
+		}
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -426,28 +455,6 @@ func equalFoldASCII(tok []byte, w string) bool {
 	}
 	return true
 }
-
-// indexDrivenQuery is searchIndexed's statement for a selection without
-// a conversation.
-func indexDrivenQuery(sel selection, phrase string, top, floor int64, limit int) (string, []any) {
-	query := "SELECT " + qualifiedSummaryColumns + " FROM attempts_text CROSS JOIN attempts ON attempts.id = attempts_text.docid" +
-		" WHERE attempts_text MATCH ? AND attempts_text.docid < ? AND attempts_text.docid >= ?"
-	if sel.where != "" {
-		query += " AND " + strings.TrimPrefix(sel.where, " WHERE ")
-	}
-	query += " ORDER BY attempts_text.docid DESC LIMIT ?"
-	return query, append(append([]any{phrase, top, floor}, sel.args...), limit)
-}
-
-// qualifiedSummaryColumns is summaryColumns for a statement that joins
-// attempts to another table.
-var qualifiedSummaryColumns = func() string {
-	cols := strings.Split(summaryColumns, ",")
-	for i, c := range cols {
-		cols[i] = "attempts." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}()
 
 // summaries runs sel's newest limit rows.
 func (s *Store) summaries(ctx context.Context, sel selection, limit int) ([]Summary, error) {

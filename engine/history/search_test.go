@@ -239,8 +239,9 @@ func TestConversationSearchMatchesTheIndex(t *testing.T) {
 }
 
 // TestConversationSearchPages: a search within a conversation, with and
-// without another filter, pages through exactly the rows a search of the
-// whole history finds in that conversation, in the same order, however
+// without another filter, and a search with a filter but no conversation,
+// pages through exactly the rows a search of the whole history finds that
+// pass them, in the same order, however
 // the work is shared between the text index's list and matching rows'
 // own text (steps 0 always matches the text once the list is open; first
 // 1000 never opens it; first 0 and steps 1000 never match the text here).
@@ -293,15 +294,15 @@ func TestConversationSearchPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, conv := range []string{"conv_busy", "conv_quiet", "conv_2", "conv_none"} {
+		for _, conv := range []string{"conv_busy", "conv_quiet", "conv_2", "conv_none", ""} {
 			for _, r := range rests {
 				var want []int64
 				for _, row := range whole {
-					if row.ConversationID == conv && r.keep(row) {
+					if (conv == "" || row.ConversationID == conv) && r.keep(row) {
 						want = append(want, row.ID)
 					}
 				}
-				for _, probe := range []probeTuning{{0, 0}, {0, 1}, {2, 3}, {0, 1000}, {1000, 0}, defaultProbe()} {
+				for _, probe := range []probeTuning{{0, 0, 0}, {0, 1, 0}, {2, 3, 0}, {0, 1000, 0}, {1000, 0, 0}, {0, 1, 1000}, defaultProbe()} {
 					s.probe = probe
 					for _, limit := range []int{1, 4, 50} {
 						f := r.f
