@@ -247,3 +247,31 @@ func overrideText(raw json.RawMessage) (string, string) {
 		return "", fmt.Sprintf(`has %s %s "response", not a string or an object`, article(kind), kind)
 	}
 }
+
+// SampleFields are the fields a test event carries when nothing sets
+// them: a visitor, a message and intent fitting the event, a ticket named
+// ticket, and the bot's reply that before_response_sent may override. The
+// emit command and a load of events send them.
+func SampleFields(event Event, ticket string) EventFields {
+	f := EventFields{
+		VisitorID:     "v_76f4v2c3e13",
+		MessageType:   "text",
+		TicketNumber:  ticket,
+		TicketName:    "John Doe",
+		TicketEmail:   "john@example.com",
+		TicketText:    "Need help with integration",
+		SessionStatus: "pending",
+		Response:      "Original response",
+		ResponseType:  "text",
+		SourceType:    "bot",
+	}
+	switch event {
+	case EventMessageReceived:
+		f.Message, f.Intent = "Hello, I need help with billing.", "billing_inquiry"
+	case EventLiveChatRequested:
+		f.Message = "I need live support"
+	case EventBeforeResponseSent:
+		f.Message, f.Intent = "Test message", "webhook"
+	}
+	return f
+}

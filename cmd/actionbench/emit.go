@@ -131,26 +131,7 @@ var eventSetters = map[string]func(*engine.EventFields, string){
 // eventFields starts from the reference's example values for event and
 // applies the --set flags.
 func eventFields(event engine.Event, sets []string, now time.Time) (engine.EventFields, error) {
-	f := engine.EventFields{
-		VisitorID:     "v_76f4v2c3e13",
-		MessageType:   "text",
-		TicketNumber:  ticketNumber(now),
-		TicketName:    "John Doe",
-		TicketEmail:   "john@example.com",
-		TicketText:    "Need help with integration",
-		SessionStatus: "pending",
-		Response:      "Original response",
-		ResponseType:  "text",
-		SourceType:    "bot",
-	}
-	switch event {
-	case engine.EventMessageReceived:
-		f.Message, f.Intent = "Hello, I need help with billing.", "billing_inquiry"
-	case engine.EventLiveChatRequested:
-		f.Message = "I need live support"
-	case engine.EventBeforeResponseSent:
-		f.Message, f.Intent = "Test message", "webhook"
-	}
+	f := engine.SampleFields(event, ticketNumber(now))
 	for _, s := range sets {
 		path, value, ok := strings.Cut(s, "=")
 		if !ok {

@@ -49,15 +49,10 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 		return nil, err
 	}
 	// Each name is resolved once; an arrival only picks one by number.
-	type target struct {
-		action engine.Action
-		event  engine.Event
-		fields engine.EventFields
-	}
-	targets := make([]target, len(names))
+	targets := make([]load.Target, len(names))
 	for i, name := range names {
 		if a, ok := ws.Action(name); ok {
-			targets[i].action = a
+			targets[i].Action = a
 			continue
 		}
 		ev, err := engine.ParseEvent(name)
@@ -74,7 +69,7 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 		if err != nil {
 			return fail(err)
 		}
-		targets[i].event, targets[i].fields = ev, fields
+		targets[i].Event, targets[i].Fields = ev, fields
 	}
 	opts, err := f.dispatcherOptions(ws)
 	if err != nil {
@@ -82,27 +77,15 @@ func (f *loadFlags) callTraffic(ctx context.Context, e env, names []string, shar
 	}
 	opts.MaxIdlePerHost = f.idleConnections()
 	d := engine.New(opts)
-	conversation := f.conversationNamer(shard, shards)
-	// A new conversation per call makes one call: the limiter need not
-	// keep it (engine.ActionCall.OneCall). A pool's conversations it must.
-	oneCall := f.conversations == 0
-	chatbot := ws.Chatbot
-	var webhook engine.Webhook
+	calls := load.Calls{Dispatcher: d, Chatbot: ws.Chatbot, Targets: targets, Vars: vars,
+		Conversation: f.conversationNamer(shard, shards),
+		// A new conversation per call makes one call: the limiter need
+		// not keep it. A pool's conversations it must.
+		OneCall: f.conversations == 0}
 	if ws.Webhook != nil {
-		webhook = *ws.Webhook
+		calls.Webhook = *ws.Webhook
 	}
-	job := func(ctx context.Context, c load.Call) load.Result {
-		t := &targets[int(c.Seq%int64(len(targets)))]
-		conv := conversation(c.Seq)
-		var a *engine.Attempt
-		if t.event != "" {
-			a = d.Emit(ctx, engine.EventCall{Chatbot: chatbot, Webhook: webhook, ConversationID: conv, Event: t.event, Fields: t.fields})
-		} else {
-			a = d.Fire(ctx, engine.ActionCall{Chatbot: chatbot, Action: t.action, ConversationID: conv,
-				VisitorID: "v_" + conv, Trigger: engine.TriggerManual, Vars: vars, OneCall: oneCall})
-		}
-		return load.Result{Attempts: []*engine.Attempt{a}}
-	}
+	job := calls.Job()
 	what := strings.Join(names, ", ")
 	if f.conversations > 0 {
 		what += fmt.Sprintf(" from a pool of %d conversations", f.conversations)

@@ -128,19 +128,16 @@ type RunnerOptions struct {
 func NewRunner(d *engine.Dispatcher, ws *workspace.Workspace, o RunnerOptions) Runner {
 	return func(ctx context.Context, target string, rate float64, duration time.Duration, progress func(*load.Report)) (*load.Report, int64, error) {
 		prefix := fmt.Sprintf("load_%d_", time.Now().UnixNano())
-		action, isAction := ws.Action(target)
-		var job load.Job = func(ctx context.Context, c load.Call) load.Result {
-			conv := prefix + strconv.FormatInt(c.Seq, 10)
-			var a *engine.Attempt
-			if isAction {
-				a = d.Fire(ctx, engine.ActionCall{Chatbot: ws.Chatbot, Action: action, ConversationID: conv, VisitorID: "v_" + conv,
-					Trigger: engine.TriggerManual, Vars: o.Vars, OneCall: true})
-			} else {
-				a = d.Emit(ctx, engine.EventCall{Chatbot: ws.Chatbot, Webhook: *ws.Webhook, ConversationID: conv, Event: engine.Event(target),
-					Fields: engine.EventFields{VisitorID: "v_" + conv, Message: "Hello, I need help with billing.", Intent: "billing_inquiry", Response: "Original response"}})
-			}
-			return load.Result{Attempts: []*engine.Attempt{a}}
+		calls := load.Calls{Dispatcher: d, Chatbot: ws.Chatbot, Vars: o.Vars, OneCall: true,
+			Conversation: func(seq int64) string { return prefix + strconv.FormatInt(seq, 10) }}
+		if a, ok := ws.Action(target); ok {
+			calls.Targets = []load.Target{{Action: a}}
+		} else {
+			ev := engine.Event(target)
+			calls.Targets = []load.Target{{Event: ev, Fields: engine.SampleFields(ev, "TIC-"+time.Now().UTC().Format("20060102")+"-0001")}}
+			calls.Webhook = *ws.Webhook
 		}
+		job := calls.Job()
 		var rec *loadhistory.Recorder
 		if o.History != nil {
 			// The label reads as the command that makes the same load.
